@@ -1,0 +1,95 @@
+# Makefile — every build, test, bench and demo target of mediation.
+#
+#   make            native CLI, the Wasm engine and dist/ (mediation.mjs, mediation.js)
+#   make test       C unit tests under ASan/UBSan, golden cases through CLI and Wasm, node tests
+#   make bench      speed, size and memory figures
+#   make example    one example auction through the CLI
+
+CC      ?= cc
+EMCC    ?= emcc
+CSTD     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Ibuild/include -Ic_src
+CFLAGS  ?= -O2
+# gcc: error paths are cut to fit their buffers on purpose.
+NATIVE_WARN = -Wno-format-truncation
+SAN      = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+ENGINE_SRC = c_src/arena.c c_src/error.c c_src/json.c c_src/isotime.c c_src/country.c c_src/symtab.c \
+             c_src/sort.c c_src/config.c c_src/openrtb.c c_src/targeting.c c_src/auction.c \
+             c_src/macros.c c_src/result.c c_src/engine.c c_src/api.c
+ENGINE_HDR = $(wildcard c_src/*.h) build/include/jsmn.h
+C_TESTS    = $(patsubst tests/c/%.c,build/tests/%,$(wildcard tests/c/test_*.c))
+WASM_EXPORTS = _med_engine_new,_med_engine_free,_med_input,_med_config_load,_med_config_unload,_med_auction,_med_output,_med_output_len,_malloc,_free
+RUNTIME_JS = web/engine.js
+
+.PHONY: all native wasm dist test test-c test-golden test-node bench example demo clean deps
+
+all: native dist
+
+# ---- dependencies (Debian packages and npm) ----
+deps: build/.deps
+build/.deps: package.json package-lock.json
+	@./scripts/install-deps
+	@mkdir -p build && touch $@
+
+build/include/jsmn.h:
+	@test -f /usr/include/jsmn.h || ./scripts/install-deps
+	@mkdir -p build/include && cp /usr/include/jsmn.h $@
+
+# ---- native ----
+native: build/mediate
+build/mediate: $(ENGINE_SRC) c_src/cli.c $(ENGINE_HDR)
+	@mkdir -p build
+	$(CC) $(CSTD) $(NATIVE_WARN) $(CFLAGS) -o $@ $(ENGINE_SRC) c_src/cli.c
+
+build/mediate-asan: $(ENGINE_SRC) c_src/cli.c $(ENGINE_HDR)
+	@mkdir -p build
+	$(CC) $(CSTD) $(NATIVE_WARN) $(SAN) -o $@ $(ENGINE_SRC) c_src/cli.c
+
+build/tests/%: tests/c/%.c tests/c/check.h $(ENGINE_SRC) $(ENGINE_HDR)
+	@mkdir -p build/tests
+	$(CC) $(CSTD) $(NATIVE_WARN) $(SAN) -Itests/c -o $@ $< $(ENGINE_SRC)
+
+# ---- wasm ----
+wasm: build/engine.wasm
+build/engine.wasm: $(ENGINE_SRC) $(ENGINE_HDR)
+	@mkdir -p build
+	NODE_PATH=/usr/share/nodejs $(EMCC) $(CSTD) -O3 -msimd128 --no-entry -sSTANDALONE_WASM \
+	  -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=2MB -sSTACK_SIZE=128KB -sMALLOC=emmalloc \
+	  -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS) -sERROR_ON_UNDEFINED_SYMBOLS=1 \
+	  -o $@ $(ENGINE_SRC)
+
+# ---- dist: the Wasm embedded in JS, from mediation.js.in ----
+dist: dist/mediation.mjs dist/mediation.js dist/mediation.d.ts
+dist/mediation.mjs dist/mediation.js: mediation.js.in build/engine.wasm $(RUNTIME_JS) scripts/build-dist.mjs
+	@mkdir -p dist
+	node scripts/build-dist.mjs
+dist/mediation.d.ts: web/mediation.d.ts
+	@mkdir -p dist && cp $< $@
+
+# ---- tests ----
+test: build/.deps
+	$(MAKE) test-c test-golden test-node
+
+test-c: $(C_TESTS) build/mediate-asan
+	@set -e; for t in $(C_TESTS); do echo "== $$t"; $$t; done
+	./tests/bad-input.sh build/mediate-asan
+
+test-golden: build/mediate dist
+	node tests/golden.mjs
+
+test-node: dist build/mediate
+	node --test tests/node/*.test.mjs
+
+# ---- bench ----
+bench: build/.deps build/bench-native dist
+	node bench/bench.mjs
+
+build/bench-native: bench/bench_native.c $(ENGINE_SRC) $(ENGINE_HDR)
+	@mkdir -p build
+	$(CC) $(CSTD) $(NATIVE_WARN) -O2 -o $@ $< $(ENGINE_SRC)
+
+example: build/mediate
+	./build/mediate auction < tests/fixtures/example.input.json
+
+clean:
+	rm -rf build dist

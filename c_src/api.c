@@ -1,0 +1,165 @@
+/* api.c — memory for the engine's operations, and handles for loaded configs. */
+#include "api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+#define MAX_BYTES ((size_t)1 << 31)
+
+typedef struct {
+  med_config cfg;
+  void *mem;
+  int used;
+} config_slot;
+
+struct med_engine {
+  char *in;
+  size_t in_cap;
+  void *scratch;
+  size_t scratch_cap;
+  char *out;
+  size_t out_cap;
+  size_t out_len;
+  config_slot *slots;
+  int32_t nslots;
+};
+
+static int grow(void **p, size_t *cap, size_t want) {
+  if (*cap >= want) return 1;
+  size_t n = *cap ? *cap : 4096;
+  while (n < want) n *= 2;
+  void *q = realloc(*p, n);
+  if (!q) return 0;
+  *p = q;
+  *cap = n;
+  return 1;
+}
+
+med_engine *med_engine_new(void) {
+  med_engine *e = calloc(1, sizeof *e);
+  if (!e) return NULL;
+  if (!grow(&e->scratch, &e->scratch_cap, 256 * 1024) || !grow((void **)&e->out, &e->out_cap, 64 * 1024)) {
+    med_engine_free(e);
+    return NULL;
+  }
+  return e;
+}
+
+void med_engine_free(med_engine *e) {
+  if (!e) return;
+  for (int32_t i = 0; i < e->nslots; i++) free(e->slots[i].mem);
+  free(e->slots);
+  free(e->in);
+  free(e->scratch);
+  free(e->out);
+  free(e);
+}
+
+char *med_input(med_engine *e, size_t len) {
+  if (!grow((void **)&e->in, &e->in_cap, len + 1)) return NULL;
+  return e->in;
+}
+
+const char *med_output(const med_engine *e) { return e->out; }
+size_t med_output_len(const med_engine *e) { return e->out_len; }
+
+static void set_output(med_engine *e, const char *s) {
+  size_t n = strlen(s);
+  if (n > e->out_cap) n = e->out_cap;
+  memcpy(e->out, s, n);
+  e->out_len = n;
+}
+
+/* Repeats op with twice the room until it fits or memory runs out. */
+static int with_room(med_engine *e, size_t len, int (*op)(med_engine *, size_t, void *), void *ctx) {
+  for (;;) {
+    int r = op(e, len, ctx);
+    if (r != MED_NO_ROOM) return r;
+    size_t s = e->scratch_cap * 2, o = e->out_cap * 2;
+    if (s > MAX_BYTES || !grow(&e->scratch, &e->scratch_cap, s) || !grow((void **)&e->out, &e->out_cap, o)) {
+      set_output(e, "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"the engine ran out of memory\",\"at\":\"\"}}");
+      return MED_BAD_INPUT;
+    }
+  }
+}
+
+typedef struct {
+  int32_t handle;
+} auction_args;
+
+static int run_auction(med_engine *e, size_t len, void *ctx) {
+  const auction_args *args = ctx;
+  const med_config *cfg = args->handle > 0 ? &e->slots[args->handle - 1].cfg : NULL;
+  med_arena a;
+  med_out o;
+  med_arena_init(&a, e->scratch, e->scratch_cap);
+  med_out_init(&o, e->out, e->out_cap);
+  int r = med_run_auction(e->in, len, cfg, &a, &o);
+  e->out_len = o.len;
+  return r;
+}
+
+int32_t med_auction(med_engine *e, size_t len, int32_t handle) {
+  if (handle < 0 || handle > e->nslots || (handle > 0 && !e->slots[handle - 1].used)) {
+    set_output(e, "{\"error\":{\"code\":\"unknown_config\",\"message\":\"no loaded config has this handle\",\"at\":\"config\"}}");
+    return MED_BAD_INPUT;
+  }
+  if (!e->in) med_input(e, 0);
+  auction_args args = {handle};
+  return with_room(e, len, run_auction, &args);
+}
+
+typedef struct {
+  config_slot *slot;
+  size_t keep_cap;
+} load_args;
+
+static int run_load(med_engine *e, size_t len, void *ctx) {
+  load_args *args = ctx;
+  free(args->slot->mem);
+  args->slot->mem = malloc(args->keep_cap);
+  if (!args->slot->mem) return MED_NO_ROOM;
+  med_arena keep, scratch;
+  med_out o;
+  med_arena_init(&keep, args->slot->mem, args->keep_cap);
+  med_arena_init(&scratch, e->scratch, e->scratch_cap);
+  med_out_init(&o, e->out, e->out_cap);
+  int r = med_load_config(e->in, len, &args->slot->cfg, &keep, &scratch, &o);
+  e->out_len = o.len;
+  if (r == MED_NO_ROOM) args->keep_cap *= 2;
+  return r;
+}
+
+int32_t med_config_load(med_engine *e, size_t len) {
+  int32_t h = 0;
+  while (h < e->nslots && e->slots[h].used) h++;
+  if (h == e->nslots) {
+    config_slot *s = realloc(e->slots, sizeof *s * (size_t)(e->nslots + 1));
+    if (!s) {
+      set_output(e, "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"no memory for another config\",\"at\":\"\"}}");
+      return 0;
+    }
+    e->slots = s;
+    memset(&e->slots[e->nslots++], 0, sizeof *s);
+  }
+  if (!e->in) med_input(e, 0);
+  load_args args = {&e->slots[h], len * 4 + 64 * 1024};
+  if (with_room(e, len, run_load, &args) != MED_OK) {
+    free(e->slots[h].mem);
+    e->slots[h].mem = NULL;
+    return 0;
+  }
+  e->slots[h].used = 1;
+  set_output(e, "{\"ok\":true}");
+  return h + 1;
+}
+
+int32_t med_config_unload(med_engine *e, int32_t handle) {
+  if (handle < 1 || handle > e->nslots || !e->slots[handle - 1].used) return 0;
+  free(e->slots[handle - 1].mem);
+  e->slots[handle - 1].mem = NULL;
+  e->slots[handle - 1].used = 0;
+  return 1;
+}

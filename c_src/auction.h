@@ -1,0 +1,50 @@
+/* auction.h — ranking eligible bids and cutting the waterfall (DESIGN §4).
+ *
+ * Input: a loaded config, a read request and bid set, the time. Output: for each
+ * imp, the waterfall (mediated bids above the best RTB bid, best first, then that
+ * RTB bid) and every bid left out with its reason. Prices are micro-units of the
+ * config currency throughout. */
+#ifndef MED_AUCTION_H
+#define MED_AUCTION_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "openrtb.h"
+#include "targeting.h"
+
+typedef struct {
+  uint8_t rtb;     /* 1: bids[index] of the bid set; 0: config bids[index] */
+  uint32_t index;
+  int64_t price;   /* mediated: its CPM; RTB: its bid, converted */
+  med_size size;
+  int loss;        /* RTB loss reason, or -1 */
+  const char *why; /* mediated rejection word, or NULL */
+  const char *detail;
+} med_entry;
+
+typedef struct {
+  med_entry *waterfall;
+  uint32_t nwaterfall;
+  med_entry *rejected;
+  uint32_t nrejected;
+  int64_t floor;
+  int64_t clearing;     /* the RTB entry's clearing price, config currency */
+  int64_t clearing_own; /* the same in the bid's own currency */
+  int64_t min_to_win;   /* the best price in this imp, for loss notices */
+} med_imp_result;
+
+typedef struct {
+  med_imp_result *imps;
+  med_entry *unplaced; /* RTB bids naming no imp of the request */
+  uint32_t nunplaced;
+} med_result;
+
+int med_auction_run(med_result *res, const med_config *c, const med_request *q, med_bidset *bids,
+                    const med_json *j, int64_t now_ms, int explain, med_arena *a, med_error *err);
+
+/* Converts micro-units with a rate in nano-units (rounded half away from zero). */
+int64_t med_convert(int64_t micros, int64_t rate_nano);
+int64_t med_convert_back(int64_t micros, int64_t rate_nano);
+
+#endif

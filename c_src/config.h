@@ -1,0 +1,111 @@
+/* config.h — the publisher's mediation setup (DESIGN §3), read once, checked once.
+ *
+ * A med_config is immutable after loading and lives in the arena it was loaded
+ * into; its strings point into the JSON text it was read from, which must live as
+ * long. Every auction reads it and none changes it, so one config can serve any
+ * number of auctions. */
+#ifndef MED_CONFIG_H
+#define MED_CONFIG_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "error.h"
+#include "json.h"
+#include "symtab.h"
+
+#define MED_MAX_MICROS ((int64_t)1000000000 * 1000000) /* CPMs up to one billion */
+#define MED_MAX_TIMEOUT_MS 600000
+
+typedef struct {
+  uint32_t *ids;
+  uint32_t n;
+} med_idlist;
+
+typedef struct {
+  int32_t w, h;
+} med_size;
+
+typedef struct {
+  uint8_t days;     /* bit d for ISO weekday d (1..7) */
+  uint8_t from, to; /* hours [from, to); from > to wraps past midnight */
+} med_daypart;
+
+typedef struct {
+  med_str key;
+  med_idlist values; /* symbols of key=value */
+} med_kv_target;
+
+enum { MED_SUPPLY_ANY = 0, MED_SUPPLY_SITE = 1, MED_SUPPLY_APP = 2 };
+
+/* One side of a targeting profile: what must match, or what must not. An empty
+ * list constrains nothing. */
+typedef struct {
+  med_idlist placements, regions, os, domains;
+  uint16_t *countries;
+  uint32_t ncountries;
+  uint32_t devicetypes; /* bit t for OpenRTB devicetype t; 0 = any */
+  int supply;
+  med_daypart *dayparts;
+  uint32_t ndayparts;
+  med_kv_target *kvs;
+  uint32_t nkvs;
+} med_targets;
+
+typedef struct {
+  med_str name, value;
+} med_macro;
+
+typedef struct {
+  med_str id;
+  uint32_t network; /* index into networks */
+  int64_t cpm;      /* micro-units of the config currency */
+  int active;       /* its own flag and its network's */
+  int64_t timeout_ms;
+  med_size *sizes;
+  uint32_t nsizes;
+  int64_t start_ms, end_ms; /* INT64_MIN / INT64_MAX when open */
+  med_targets include, exclude;
+  med_str tag; /* raw JSON string text */
+  med_macro *macros;
+  uint32_t nmacros;
+} med_mbid;
+
+typedef struct {
+  med_str id, name;
+  int active;
+} med_network;
+
+typedef struct {
+  char code[4];
+  int64_t nano; /* value of one unit in the config currency, x 1e9 */
+} med_rate;
+
+typedef struct {
+  char currency[4];
+  med_rate *rates;
+  uint32_t nrates;
+  int max_waterfall;
+  int64_t waterfall_timeout_ms;
+  int tz_offset_min;
+  med_network *networks;
+  uint32_t nnetworks;
+  med_mbid *bids;
+  uint32_t nbids;
+  med_symtab syms;
+  /* Active bids by placement, for auctions that need no explanation: bids with no
+   * placement target, then per placement symbol a slice of by_placement. */
+  uint32_t *untargeted;
+  uint32_t nuntargeted;
+  uint32_t *placement_start; /* per symbol: its slice is by_placement[start .. end) */
+  uint32_t *placement_end;
+  uint32_t *by_placement;
+} med_config;
+
+/* Reads the config object at token `root` of j. Strings stay in j->src. */
+int med_config_read(med_config *c, const med_json *j, int root, med_arena *a, med_error *err);
+
+/* Rate of a currency (3 letters) in nano-units of the config currency; 0 if none. */
+int64_t med_config_rate(const med_config *c, med_str code);
+
+#endif

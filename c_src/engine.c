@@ -1,0 +1,95 @@
+/* engine.c — from an input document to an output document: parse once, read the
+ * parts, run the auction, write the answer or the error. */
+#include "engine.h"
+
+#include <string.h>
+
+#include "auction.h"
+#include "isotime.h"
+#include "openrtb.h"
+#include "result.h"
+
+static int finish_error(med_out *out, med_arena *a, const med_error *err) {
+  if (a->failed) return MED_NO_ROOM;
+  out->len = 0;
+  out->overflow = 0;
+  med_error_write(out, err);
+  return out->overflow ? MED_NO_ROOM : MED_BAD_INPUT;
+}
+
+static int parse_object(med_json *j, const char *doc, size_t len, med_arena *a, const char *what, med_error *err) {
+  if (!med_json_parse(j, doc, len, a, err)) return 0;
+  if (!med_json_is_object(j, 0)) return med_fail(err, "not_object", "", "the %s must be a JSON object", what);
+  return 1;
+}
+
+int med_load_config(const char *doc, size_t len, med_config *cfg, med_arena *keep, med_arena *scratch,
+                    med_out *out) {
+  med_error err = {0};
+  char *text = med_arena_alloc(keep, len + 1);
+  if (!text) return MED_NO_ROOM;
+  memcpy(text, doc, len);
+  text[len] = 0;
+  med_json j;
+  if (!parse_object(&j, text, len, scratch, "config", &err) || !med_config_read(cfg, &j, 0, keep, &err)) {
+    if (keep->failed) return MED_NO_ROOM;
+    return finish_error(out, scratch, &err);
+  }
+  return MED_OK;
+}
+
+typedef struct {
+  int config, request, bids, now, explain;
+} doc_parts;
+
+static int find_parts(const med_json *j, doc_parts *p, med_error *err) {
+  *p = (doc_parts){-1, -1, -1, -1, -1};
+  for (int k = med_json_first(j, 0); k >= 0; k = med_json_next_key(j, 0, k)) {
+    med_str key = med_json_str(j, k);
+    if (med_str_eq_lit(key, "config")) p->config = k + 1;
+    else if (med_str_eq_lit(key, "request")) p->request = k + 1;
+    else if (med_str_eq_lit(key, "bids")) p->bids = k + 1;
+    else if (med_str_eq_lit(key, "now")) p->now = k + 1;
+    else if (med_str_eq_lit(key, "explain")) p->explain = k + 1;
+  }
+  if (p->request < 0) return med_fail(err, "missing_field", "request", "request (an OpenRTB BidRequest) is required");
+  if (p->now < 0) return med_fail(err, "missing_field", "now", "now (the time of the auction) is required");
+  return 1;
+}
+
+int med_run_auction(const char *doc, size_t len, const med_config *cfg, med_arena *a, med_out *out) {
+  med_error err = {0};
+  med_json j;
+  doc_parts p;
+  med_config inline_cfg;
+  med_request q;
+  med_bidset bids;
+  med_result res;
+  int64_t now_ms;
+  int explain = 0;
+  out->len = 0;
+  out->overflow = 0;
+  if (!parse_object(&j, doc, len, a, "input", &err) || !find_parts(&j, &p, &err)) return finish_error(out, a, &err);
+  if (!cfg) {
+    if (p.config < 0) {
+      med_fail(&err, "missing_field", "config", "config is required (or a loaded config handle)");
+      return finish_error(out, a, &err);
+    }
+    if (!med_config_read(&inline_cfg, &j, p.config, a, &err)) return finish_error(out, a, &err);
+    cfg = &inline_cfg;
+  }
+  if (!med_json_is_string(&j, p.now) || !med_time_parse(j.src + j.tok[p.now].start,
+                                                         (size_t)(j.tok[p.now].end - j.tok[p.now].start), &now_ms)) {
+    med_fail(&err, "invalid_time", "now", "now must be a time like 2026-11-27T12:00:00Z");
+    return finish_error(out, a, &err);
+  }
+  if (p.explain >= 0 && !med_json_is_null(&j, p.explain) && !med_json_bool(&j, p.explain, &explain)) {
+    med_fail(&err, "wrong_type", "explain", "explain must be true or false");
+    return finish_error(out, a, &err);
+  }
+  if (!med_request_read(&q, &j, p.request, a, &err) || !med_bids_read(&bids, &j, p.bids, &q, a, &err) ||
+      !med_auction_run(&res, cfg, &q, &bids, &j, now_ms, explain, a, &err))
+    return finish_error(out, a, &err);
+  med_result_write(out, &res, cfg, &q, &bids, now_ms);
+  return out->overflow ? MED_NO_ROOM : MED_OK;
+}

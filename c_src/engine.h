@@ -1,0 +1,28 @@
+/* engine.h — the engine's two operations on whole JSON documents.
+ *
+ * These are what every host calls (the Wasm exports and the CLI, through api.c).
+ * They allocate only from the arenas given and write only to the buffer given.
+ * Each returns MED_OK, MED_BAD_INPUT (the output holds {"error": ...}) or
+ * MED_NO_ROOM: the arena or the output buffer was too small; give more and call
+ * again, nothing was kept. */
+#ifndef MED_ENGINE_H
+#define MED_ENGINE_H
+
+#include <stddef.h>
+
+#include "arena.h"
+#include "config.h"
+#include "json.h"
+
+enum { MED_OK = 0, MED_NO_ROOM = 1, MED_BAD_INPUT = 2 };
+
+/* Reads a config document. Its text is copied into `keep`, and so is the config;
+ * `scratch` holds the tokens and may be reset afterwards. */
+int med_load_config(const char *doc, size_t len, med_config *cfg, med_arena *keep, med_arena *scratch,
+                    med_out *out);
+
+/* Runs one auction document {config?, request, bids?, now, explain?}. A non-NULL
+ * cfg is used instead of the document's "config". */
+int med_run_auction(const char *doc, size_t len, const med_config *cfg, med_arena *scratch, med_out *out);
+
+#endif

@@ -1,0 +1,21 @@
+/* error.h — how the engine says what was wrong with its input, and where.
+ *
+ * A code (a stable word for programs), a message (a sentence for people) and `at`
+ * (a JSON path like "config.mediated_bids[3].cpm", or "byte 1234"). */
+#ifndef MED_ERROR_H
+#define MED_ERROR_H
+
+#include <stddef.h>
+
+typedef struct {
+  const char *code; /* NULL while there is no error */
+  char message[192];
+  char at[192];
+} med_error;
+
+/* Records the first error only; later calls are ignored. Returns 0 so callers can
+ * `return med_fail(...)`. */
+int med_fail(med_error *e, const char *code, const char *at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif

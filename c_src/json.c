@@ -1,0 +1,512 @@
+/* json.c — jsmn tokens made trustworthy, typed reads over them, and a JSON writer.
+ *
+ * jsmn tokenizes; it leaves UTF-8, string control characters, separators between
+ * tokens, number grammar and trailing bytes to its caller. This file checks all of
+ * them once, right after tokenizing, so the rest of the engine can read tokens
+ * without re-checking. Nothing here recurses: a document nested 100 000 levels deep
+ * costs tokens, not stack. */
+#define MED_JSON_IMPL
+#include "json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MED_JSON_MAX_BYTES ((size_t)1 << 30)
+
+/* ---- byte-level checks: UTF-8, NUL and control characters ---- */
+
+static int utf8_seq_len(const unsigned char *p, size_t left) {
+  unsigned c = p[0];
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) {
+    if (left < 2 || (p[1] & 0xC0) != 0x80) return 0;
+    return 2;
+  }
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (left < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
+    if (c == 0xE0 && p[1] < 0xA0) return 0; /* overlong */
+    if (c == 0xED && p[1] > 0x9F) return 0; /* surrogate */
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (left < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
+    if (c == 0xF0 && p[1] < 0x90) return 0; /* overlong */
+    if (c == 0xF4 && p[1] > 0x8F) return 0; /* above U+10FFFF */
+    return 4;
+  }
+  return 0;
+}
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Returns the offset of the first bad byte, or len. Sets *has_tnr when a tab, CR or
+ * LF occurs (legal between tokens, illegal raw inside strings). Eight ASCII bytes at
+ * a time while the text is plain ASCII with no control characters. */
+static size_t scan_bytes(const unsigned char *s, size_t len, int *has_tnr) {
+  size_t i = 0;
+  while (i < len) {
+    if (i + 8 <= len) {
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      if (((w | ((w - 0x2020202020202020ull) & ~w)) & HIGHS) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    unsigned c = s[i];
+    if (c < 0x20) {
+      if (c != '\t' && c != '\n' && c != '\r') return i;
+      *has_tnr = 1;
+      i++;
+    } else if (c < 0x80) {
+      i++;
+    } else {
+      int n = utf8_seq_len(s + i, len - i);
+      if (!n) return i;
+      i += (size_t)n;
+    }
+  }
+  return len;
+}
+
+static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* ---- grammar of primitives ---- */
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static int number_grammar_ok(const char *s, size_t n) {
+  size_t i = 0;
+  if (i < n && s[i] == '-') i++;
+  if (i >= n) return 0;
+  if (s[i] == '0') {
+    i++;
+  } else if (s[i] >= '1' && s[i] <= '9') {
+    while (i < n && is_digit(s[i])) i++;
+  } else {
+    return 0;
+  }
+  if (i < n && s[i] == '.') {
+    i++;
+    if (i >= n || !is_digit(s[i])) return 0;
+    while (i < n && is_digit(s[i])) i++;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    i++;
+    if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+    if (i >= n || !is_digit(s[i])) return 0;
+    while (i < n && is_digit(s[i])) i++;
+  }
+  return i == n;
+}
+
+static int primitive_ok(const char *s, size_t n) {
+  if (n == 4 && (memcmp(s, "true", 4) == 0 || memcmp(s, "null", 4) == 0)) return 1;
+  if (n == 5 && memcmp(s, "false", 5) == 0) return 1;
+  return number_grammar_ok(s, n);
+}
+
+/* ---- structure: what lies between tokens ---- */
+
+static int raw_start(const jsmntok_t *t) { return t->type == JSMN_STRING ? t->start - 1 : t->start; }
+static int raw_end(const jsmntok_t *t) { return t->type == JSMN_STRING ? t->end + 1 : t->end; }
+
+enum gap_kind { GAP_NOTHING, GAP_COLON, GAP_COMMA, GAP_TAIL };
+
+/* Returns the offset of the first byte that does not belong, or -1 if the gap is
+ * well formed: whitespace, plus one ':' (GAP_COLON), or closers then one ','
+ * (GAP_COMMA), or closers only (GAP_TAIL). */
+static long gap_bad(const char *s, int from, int to, enum gap_kind kind) {
+  int seen_sep = 0;
+  for (int p = from; p < to; p++) {
+    char c = s[p];
+    if (is_ws(c)) continue;
+    if (kind == GAP_COLON && c == ':' && !seen_sep) {
+      seen_sep = 1;
+    } else if (kind == GAP_COMMA && c == ',' && !seen_sep) {
+      seen_sep = 1;
+    } else if ((kind == GAP_COMMA || kind == GAP_TAIL) && (c == ']' || c == '}') && !seen_sep) {
+      /* a container closing before the separator */
+    } else {
+      return p;
+    }
+  }
+  if ((kind == GAP_COLON || kind == GAP_COMMA) && !seen_sep) return to;
+  return -1;
+}
+
+static int has_raw_tnr(const char *s, int from, int to) {
+  for (int p = from; p < to; p++)
+    if (s[p] == '\t' || s[p] == '\n' || s[p] == '\r') return 1;
+  return 0;
+}
+
+static int bad_at(med_error *err, const char *code, long at, const char *what) {
+  char where[32];
+  snprintf(where, sizeof where, "byte %ld", at);
+  return med_fail(err, code, where, "%s at byte %ld", what, at);
+}
+
+static int check_tokens(const med_json *j, int has_tnr, med_error *err) {
+  const jsmntok_t *t = j->tok;
+  const char *s = j->src;
+  for (int i = 0; i < j->ntok; i++) {
+    int par = t[i].parent;
+    int par_is_obj = par >= 0 && t[par].type == JSMN_OBJECT;
+    switch (t[i].type) {
+      case JSMN_PRIMITIVE:
+        if (t[i].size != 0 || !primitive_ok(s + t[i].start, (size_t)(t[i].end - t[i].start)))
+          return bad_at(err, "invalid_json", t[i].start, "not a JSON value");
+        break;
+      case JSMN_STRING:
+        if (par_is_obj ? t[i].size != 1 : t[i].size != 0)
+          return bad_at(err, "invalid_json", raw_start(&t[i]),
+                        par_is_obj ? "a key without a value" : "a string used as a key outside an object");
+        if (has_tnr && has_raw_tnr(s, t[i].start, t[i].end))
+          return bad_at(err, "invalid_json", t[i].start, "a raw control character in a string");
+        break;
+      default:
+        if (par_is_obj) return bad_at(err, "invalid_json", t[i].start, "an object key that is not a string");
+        if (t[i].size == 0) {
+          long b = gap_bad(s, t[i].start + 1, t[i].end - 1, GAP_NOTHING);
+          if (b >= 0) return bad_at(err, "invalid_json", b, "unexpected character");
+        }
+        break;
+    }
+    if (i == 0) continue;
+    long b;
+    if (i - 1 == par) {
+      if (t[par].type == JSMN_STRING)
+        b = gap_bad(s, raw_end(&t[par]), raw_start(&t[i]), GAP_COLON);
+      else
+        b = gap_bad(s, t[par].start + 1, raw_start(&t[i]), GAP_NOTHING);
+    } else {
+      b = gap_bad(s, raw_end(&t[i - 1]), raw_start(&t[i]), GAP_COMMA);
+    }
+    if (b >= 0) return bad_at(err, "invalid_json", b, "unexpected or missing separator");
+  }
+  if (j->ntok > 1) {
+    long b = gap_bad(s, raw_end(&t[j->ntok - 1]), raw_end(&t[0]), GAP_TAIL);
+    if (b >= 0) return bad_at(err, "invalid_json", b, "unexpected character before a closing bracket");
+  }
+  return 1;
+}
+
+int med_json_parse(med_json *j, const char *src, size_t len, med_arena *a, med_error *err) {
+  j->src = src;
+  j->len = len;
+  j->tok = NULL;
+  j->ntok = 0;
+  if (len > MED_JSON_MAX_BYTES) return med_fail(err, "too_large", "", "the document is larger than 1 GiB");
+  int has_tnr = 0;
+  size_t bad = scan_bytes((const unsigned char *)src, len, &has_tnr);
+  if (bad < len) {
+    if ((unsigned char)src[bad] >= 0x80) return bad_at(err, "invalid_utf8", (long)bad, "invalid UTF-8");
+    return bad_at(err, "invalid_json", (long)bad, "a control character");
+  }
+  size_t lead = 0;
+  while (lead < len && is_ws(src[lead])) lead++;
+  if (lead == len) return med_fail(err, "empty_input", "", "the input is empty");
+
+  size_t cap = len / 8 + 64;
+  if (cap > 4096) cap = 4096;
+  jsmntok_t *tok = med_arena_alloc(a, cap * sizeof *tok);
+  if (!tok) return med_fail(err, "out_of_memory", "", "no memory for JSON tokens");
+  jsmn_parser p;
+  jsmn_init(&p);
+  int r;
+  while ((r = jsmn_parse(&p, src, len, tok, (unsigned)cap)) == JSMN_ERROR_NOMEM) {
+    size_t ncap = cap * 2;
+    if (ncap > len + 2) ncap = len + 2;
+    jsmntok_t *bigger = med_arena_alloc(a, ncap * sizeof *tok);
+    if (!bigger) return med_fail(err, "out_of_memory", "", "no memory for JSON tokens");
+    memcpy(bigger, tok, cap * sizeof *tok);
+    tok = bigger;
+    cap = ncap;
+  }
+  if (r == JSMN_ERROR_PART) return bad_at(err, "truncated_json", (long)len, "the JSON ends too early");
+  if (r < 0) return bad_at(err, "invalid_json", (long)p.pos, "not valid JSON");
+  if (r == 0) return med_fail(err, "empty_input", "", "the input holds no JSON value");
+  j->tok = tok;
+  j->ntok = r;
+  size_t end = (size_t)raw_end(&tok[0]);
+  while (end < len && is_ws(src[end])) end++;
+  if (end < len) return bad_at(err, "trailing_garbage", (long)end, "bytes after the JSON value");
+  return check_tokens(j, has_tnr, err);
+}
+
+/* ---- navigation ---- */
+
+int med_json_skip(const med_json *j, int i) {
+  const jsmntok_t *t = j->tok;
+  if (t[i].type == JSMN_STRING || t[i].type == JSMN_PRIMITIVE) return i + 1;
+  int end = t[i].end;
+  int lo = i + 1, hi = j->ntok;
+  /* Small values are common: look a few tokens ahead before bisecting. */
+  for (int k = 0; k < 8 && lo < hi; k++, lo++)
+    if (t[lo].start >= end) return lo;
+  while (lo < hi) {
+    int mid = lo + (hi - lo) / 2;
+    if (t[mid].start >= end) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+int med_json_first(const med_json *j, int c) { return j->tok[c].size > 0 ? c + 1 : -1; }
+
+int med_json_next_key(const med_json *j, int obj, int key) {
+  int n = med_json_skip(j, key + 1);
+  return n < j->ntok && j->tok[n].parent == obj ? n : -1;
+}
+
+int med_json_next_elem(const med_json *j, int arr, int elem) {
+  int n = med_json_skip(j, elem);
+  return n < j->ntok && j->tok[n].parent == arr ? n : -1;
+}
+
+int med_json_is_null(const med_json *j, int i) {
+  return j->tok[i].type == JSMN_PRIMITIVE && j->src[j->tok[i].start] == 'n';
+}
+
+int med_json_is_number(const med_json *j, int i) {
+  char c = j->src[j->tok[i].start];
+  return j->tok[i].type == JSMN_PRIMITIVE && (c == '-' || is_digit(c));
+}
+
+int med_json_streq(const med_json *j, int i, const char *lit) {
+  return j->tok[i].type == JSMN_STRING && med_str_eq_lit(med_json_str(j, i), lit);
+}
+
+int med_json_bool(const med_json *j, int i, int *out) {
+  if (j->tok[i].type != JSMN_PRIMITIVE) return 0;
+  char c = j->src[j->tok[i].start];
+  if (c != 't' && c != 'f') return 0;
+  *out = c == 't';
+  return 1;
+}
+
+/* ---- numbers: exact decimal to fixed point, no floating point ---- */
+
+static const int64_t POW10[19] = {1,
+                                  10,
+                                  100,
+                                  1000,
+                                  10000,
+                                  100000,
+                                  1000000,
+                                  10000000,
+                                  100000000,
+                                  1000000000,
+                                  10000000000,
+                                  100000000000,
+                                  1000000000000,
+                                  10000000000000,
+                                  100000000000000,
+                                  1000000000000000,
+                                  10000000000000000,
+                                  100000000000000000,
+                                  1000000000000000000};
+
+/* The grammar was checked at parse time. exact is cleared when digits were
+ * rounded away. */
+static int decimal_to_fixed(const char *s, size_t n, int scale, int64_t max_abs, int64_t *out, int *exact) {
+  size_t i = 0;
+  int neg = 0;
+  if (s[i] == '-') neg = 1, i++;
+  uint64_t mant = 0;
+  int digits = 0;   /* significant digits kept in mant */
+  long exp10 = 0;   /* value = mant * 10^exp10 */
+  int dropped = 0;  /* a nonzero digit was dropped */
+  int seen_nonzero = 0;
+  for (; i < n && is_digit(s[i]); i++) {
+    int d = s[i] - '0';
+    seen_nonzero |= d != 0;
+    if (digits < 18) {
+      mant = mant * 10 + (uint64_t)d;
+      if (seen_nonzero) digits++;
+    } else {
+      exp10++;
+      dropped |= d != 0;
+    }
+  }
+  if (i < n && s[i] == '.') {
+    for (i++; i < n && is_digit(s[i]); i++) {
+      int d = s[i] - '0';
+      seen_nonzero |= d != 0;
+      if (digits < 18) {
+        mant = mant * 10 + (uint64_t)d;
+        exp10--;
+        if (seen_nonzero) digits++;
+      } else {
+        dropped |= d != 0;
+      }
+    }
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    i++;
+    int eneg = 0;
+    if (s[i] == '+' || s[i] == '-') eneg = s[i] == '-', i++;
+    long e = 0;
+    for (; i < n && is_digit(s[i]); i++)
+      if (e < 100000) e = e * 10 + (s[i] - '0');
+    exp10 += eneg ? -e : e;
+  }
+  *exact = !dropped;
+  long e = exp10 + scale;
+  int64_t v;
+  if (mant == 0) {
+    v = 0;
+  } else if (e >= 0) {
+    if (e > 18) return 0;
+    if (mant > (uint64_t)INT64_MAX / (uint64_t)POW10[e]) return 0;
+    v = (int64_t)(mant * (uint64_t)POW10[e]);
+  } else if (e < -18) {
+    v = 0;
+    *exact = 0;
+  } else {
+    uint64_t p = (uint64_t)POW10[-e];
+    uint64_t q = mant / p, r = mant % p;
+    if (r) *exact = 0;
+    if (r * 2 >= p) q++;
+    v = (int64_t)q;
+  }
+  if (v > max_abs) return 0;
+  *out = neg ? -v : v;
+  return 1;
+}
+
+int med_json_fixed(const med_json *j, int i, int scale, int64_t max_abs, int64_t *out) {
+  if (!med_json_is_number(j, i)) return 0;
+  int exact;
+  return decimal_to_fixed(j->src + j->tok[i].start, (size_t)(j->tok[i].end - j->tok[i].start), scale,
+                          max_abs, out, &exact);
+}
+
+int med_json_int(const med_json *j, int i, int64_t min, int64_t max, int64_t *out) {
+  if (!med_json_is_number(j, i)) return 0;
+  int exact;
+  int64_t v;
+  int64_t lim = max > -min ? max : -min;
+  if (!decimal_to_fixed(j->src + j->tok[i].start, (size_t)(j->tok[i].end - j->tok[i].start), 0, lim, &v,
+                        &exact))
+    return 0;
+  if (!exact || v < min || v > max) return 0;
+  *out = v;
+  return 1;
+}
+
+/* ---- strings ---- */
+
+int med_str_eq(med_str a, med_str b) { return a.len == b.len && memcmp(a.s, b.s, a.len) == 0; }
+
+int med_str_eq_lit(med_str a, const char *lit) {
+  size_t n = strlen(lit);
+  return a.len == n && memcmp(a.s, lit, n) == 0;
+}
+
+int med_str_cmp(med_str a, med_str b) {
+  uint32_t n = a.len < b.len ? a.len : b.len;
+  int c = memcmp(a.s, b.s, n);
+  if (c) return c;
+  return a.len < b.len ? -1 : a.len > b.len;
+}
+
+int med_str_has_escape(med_str a) { return memchr(a.s, '\\', a.len) != NULL; }
+
+/* ---- writing ---- */
+
+void med_out_init(med_out *o, char *buf, size_t cap) {
+  o->buf = buf;
+  o->cap = cap;
+  o->len = 0;
+  o->overflow = 0;
+}
+
+void med_out_raw(med_out *o, const char *s, size_t n) {
+  if (n > o->cap - o->len) {
+    o->overflow = 1;
+    return;
+  }
+  memcpy(o->buf + o->len, s, n);
+  o->len += n;
+}
+
+void med_out_lit(med_out *o, const char *s) { med_out_raw(o, s, strlen(s)); }
+
+void med_out_char(med_out *o, char c) {
+  if (o->len < o->cap) o->buf[o->len++] = c;
+  else o->overflow = 1;
+}
+
+void med_out_str(med_out *o, med_str s) {
+  med_out_char(o, '"');
+  med_out_raw(o, s.s, s.len);
+  med_out_char(o, '"');
+}
+
+/* Escapes a C string that may hold input bytes cut anywhere (messages are bounded):
+ * an incomplete or invalid UTF-8 sequence becomes '?'. */
+void med_out_escaped(med_out *o, const char *s) {
+  static const char hex[] = "0123456789abcdef";
+  const unsigned char *p = (const unsigned char *)s;
+  size_t left = strlen(s);
+  med_out_char(o, '"');
+  while (left) {
+    unsigned c = *p;
+    if (c == '"' || c == '\\') {
+      med_out_char(o, '\\');
+      med_out_char(o, (char)c);
+    } else if (c < 0x20) {
+      char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+      med_out_raw(o, u, 6);
+    } else if (c >= 0x80) {
+      int n = utf8_seq_len(p, left);
+      if (n) {
+        med_out_raw(o, (const char *)p, (size_t)n);
+        p += n;
+        left -= (size_t)n;
+        continue;
+      }
+      med_out_char(o, '?');
+    } else {
+      med_out_char(o, (char)c);
+    }
+    p++;
+    left--;
+  }
+  med_out_char(o, '"');
+}
+
+void med_out_int(med_out *o, int64_t v) {
+  char b[24];
+  int n = 0;
+  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  do {
+    b[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0) b[n++] = '-';
+  char r[24];
+  for (int k = 0; k < n; k++) r[k] = b[n - 1 - k];
+  med_out_raw(o, r, (size_t)n);
+}
+
+void med_out_micros(med_out *o, int64_t micros) {
+  if (micros < 0) {
+    med_out_char(o, '-');
+    micros = -micros;
+  }
+  med_out_int(o, micros / 1000000);
+  int64_t frac = micros % 1000000;
+  if (!frac) return;
+  char d[8];
+  int n = 0;
+  d[n++] = '.';
+  for (int64_t p = 100000; p && frac; p /= 10) {
+    d[n++] = (char)('0' + frac / p);
+    frac %= p;
+  }
+  med_out_raw(o, d, (size_t)n);
+}

@@ -1,0 +1,100 @@
+/* json.h — reading JSON through jsmn's tokens, and writing JSON.
+ *
+ * Reading: med_json_parse() tokenizes a document with jsmn (strict mode, parent
+ * links) into arena memory, then checks what jsmn leaves to its caller: UTF-8,
+ * control characters in strings, separators, number and literal grammar, trailing
+ * bytes. After a successful parse every token is valid JSON, so the typed reads
+ * below only check types and ranges.
+ *
+ * Strings are kept in their raw JSON form (escapes not decoded): they are compared
+ * as bytes and copied to the output as they came, which is valid JSON by
+ * construction and saves a decode and an encode per string.
+ *
+ * Writing: med_out appends to a caller's buffer and remembers overflow instead of
+ * growing; the host retries with a larger buffer. */
+#ifndef MED_JSON_H
+#define MED_JSON_H
+
+/* jsmn is Debian's libjsmn-dev header, copied to build/include by the Makefile.
+ * json.c compiles its implementation; everyone else sees the declarations. */
+#define JSMN_STRICT
+#define JSMN_PARENT_LINKS
+#ifndef MED_JSON_IMPL
+#define JSMN_HEADER
+#endif
+#include "jsmn.h"
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include "arena.h"
+#include "error.h"
+
+typedef struct {
+  const char *s;
+  uint32_t len;
+} med_str;
+
+typedef struct {
+  const char *src;
+  size_t len;
+  jsmntok_t *tok;
+  int ntok;
+} med_json;
+
+/* Tokenizes and validates src[0..len). The top level may be any JSON value. */
+int med_json_parse(med_json *j, const char *src, size_t len, med_arena *a, med_error *err);
+
+/* Index of the token after the value at i and everything inside it. */
+int med_json_skip(const med_json *j, int i);
+
+static inline int med_json_type(const med_json *j, int i) { return j->tok[i].type; }
+static inline int med_json_is_object(const med_json *j, int i) { return j->tok[i].type == JSMN_OBJECT; }
+static inline int med_json_is_array(const med_json *j, int i) { return j->tok[i].type == JSMN_ARRAY; }
+static inline int med_json_is_string(const med_json *j, int i) { return j->tok[i].type == JSMN_STRING; }
+int med_json_is_null(const med_json *j, int i);
+int med_json_is_number(const med_json *j, int i);
+
+/* The raw (still escaped) bytes of a string token. */
+static inline med_str med_json_str(const med_json *j, int i) {
+  med_str s = {j->src + j->tok[i].start, (uint32_t)(j->tok[i].end - j->tok[i].start)};
+  return s;
+}
+int med_json_streq(const med_json *j, int i, const char *lit);
+
+/* Object iteration: for (int k = med_json_first(j, obj); k >= 0; k = med_json_next_key(j, obj, k))
+ * visits each key; its value is k + 1. Array iteration likewise with elements. */
+int med_json_first(const med_json *j, int container);
+int med_json_next_key(const med_json *j, int obj, int key);
+int med_json_next_elem(const med_json *j, int arr, int elem);
+
+/* Numbers. Fixed point: a decimal number scaled by 10^scale, rounded half away from
+ * zero. Each returns 1 on success, 0 if the token is not a number or out of range. */
+int med_json_fixed(const med_json *j, int i, int scale, int64_t max_abs, int64_t *out);
+int med_json_int(const med_json *j, int i, int64_t min, int64_t max, int64_t *out);
+int med_json_bool(const med_json *j, int i, int *out);
+
+/* String helpers shared by the readers. */
+int med_str_eq(med_str a, med_str b);
+int med_str_eq_lit(med_str a, const char *lit);
+int med_str_cmp(med_str a, med_str b); /* byte order */
+int med_str_has_escape(med_str a);
+
+/* ---- writing ---- */
+typedef struct {
+  char *buf;
+  size_t cap;
+  size_t len;
+  int overflow;
+} med_out;
+
+void med_out_init(med_out *o, char *buf, size_t cap);
+void med_out_raw(med_out *o, const char *s, size_t n);
+void med_out_lit(med_out *o, const char *s);
+void med_out_char(med_out *o, char c);
+void med_out_str(med_out *o, med_str s);          /* raw JSON string text, quoted */
+void med_out_escaped(med_out *o, const char *s); /* a C string, escaped and quoted */
+void med_out_int(med_out *o, int64_t v);
+void med_out_micros(med_out *o, int64_t micros); /* 2500000 -> 2.5 */
+
+#endif
