@@ -54,7 +54,7 @@ wasm: build/engine.wasm
 build/engine.wasm: $(ENGINE_SRC) $(ENGINE_HDR)
 	@mkdir -p build
 	NODE_PATH=/usr/share/nodejs $(EMCC) $(CSTD) -O3 -msimd128 --no-entry -sSTANDALONE_WASM \
-	  -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=2MB -sSTACK_SIZE=128KB -sMALLOC=emmalloc \
+	  -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=2MB -sTOTAL_STACK=128KB -sMALLOC=emmalloc \
 	  -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS) -sERROR_ON_UNDEFINED_SYMBOLS=1 \
 	  -o $@ $(ENGINE_SRC)
 

@@ -2,7 +2,6 @@
  * waterfall rules (below-RTB, depth, timeout budget) and the clearing price. */
 #include "auction.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "sort.h"
@@ -160,12 +159,12 @@ static int run_imp(auction_ctx *x, uint32_t ii, const uint32_t *rtb_idx, uint32_
   if (!med_imp_features_of(&imf, c, j, imp, x->a)) return oom(err);
 
   int64_t floor_rate = med_config_rate(c, imp->floorcur);
-  if (!floor_rate) {
+  if (!floor_rate && imp->floor > 0) {
     char p[64];
-    snprintf(p, sizeof p, "request.imp[%u].bidfloorcur", ii);
+    med_format(p, sizeof p, "request.imp[%u].bidfloorcur", ii);
     return med_fail(err, "unknown_currency", p, "%s names a currency the config has no rate for", p);
   }
-  int64_t floor = med_convert(imp->floor, floor_rate);
+  int64_t floor = floor_rate ? med_convert(imp->floor, floor_rate) : 0;
   out->floor = floor;
 
   /* Which mediated bids to look at: all of them to explain, else the index. */
@@ -185,9 +184,13 @@ static int run_imp(auction_ctx *x, uint32_t ii, const uint32_t *rtb_idx, uint32_
   if (x->explain) {
     for (uint32_t i = 0; i < c->nbids; i++) consider_mediated(x, i, &imf, imp, floor, cands, &ncands, rej, &nrej);
   } else {
-    for (uint32_t k = 0; k < c->nuntargeted; k++)
-      consider_mediated(x, c->untargeted[k], &imf, imp, floor, cands, &ncands, rej, &nrej);
-    for (uint32_t k = 0; k < nslice; k++) consider_mediated(x, slice[k], &imf, imp, floor, cands, &ncands, rej, &nrej);
+    /* Both lists ascend by config index: merged, bids come in config order as
+     * they do when explaining. */
+    uint32_t u = 0, k = 0;
+    while (u < c->nuntargeted || k < nslice) {
+      uint32_t i = k >= nslice || (u < c->nuntargeted && c->untargeted[u] < slice[k]) ? c->untargeted[u++] : slice[k++];
+      consider_mediated(x, i, &imf, imp, floor, cands, &ncands, rej, &nrej);
+    }
   }
   for (uint32_t k = 0; k < nrtb; k++) {
     med_rtb *b = &x->bids->bids[rtb_idx[k]];
@@ -216,7 +219,10 @@ static int run_imp(auction_ctx *x, uint32_t ii, const uint32_t *rtb_idx, uint32_
     if (k == best) {
       out->waterfall[out->nwaterfall++] = *e;
     } else if (e->rtb) {
-      e->loss = MED_LOSS_LOST_TO_HIGHER;
+      /* OpenRTB 103: an open-market bid beaten by a deal bid. */
+      int to_deal = best < ncands && x->bids->bids[cands[order[best]].index].dealid.len &&
+                    !x->bids->bids[e->index].dealid.len;
+      e->loss = to_deal ? MED_LOSS_LOST_TO_DEAL : MED_LOSS_LOST_TO_HIGHER;
       rej[nrej++] = *e;
     } else if (k > best) {
       e->why = "below_rtb";

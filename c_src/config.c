@@ -5,7 +5,6 @@
  * countries or device types, macros a tag uses but the bid does not define. */
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "country.h"
@@ -83,10 +82,10 @@ static int read_symbols(reader *r, int tok, const char *path, enum med_ns ns, me
   for (int e = med_json_first(j, tok); e >= 0; e = med_json_next_elem(j, tok, e)) {
     if (!med_json_is_string(j, e) || j->tok[e].end == j->tok[e].start) {
       char p[PATH_MAX_LEN];
-      snprintf(p, sizeof p, "%s[%u]", path, n);
+      med_format(p, sizeof p, "%s[%u]", path, n);
       return wrong_type(r, p, "a non-empty string");
     }
-    uint32_t id = med_symtab_intern(&r->c->syms, ns, med_json_str(j, e), r->a);
+    uint32_t id = med_symtab_intern(&r->c->syms, ns, med_json_text(j, e, r->a), r->a);
     if (!id) return oom(r);
     out->ids[n++] = id;
   }
@@ -103,9 +102,9 @@ static int read_countries(reader *r, int tok, const char *path, med_targets *t) 
   uint32_t n = 0;
   for (int e = med_json_first(j, tok); e >= 0; e = med_json_next_elem(j, tok, e), n++) {
     char p[PATH_MAX_LEN];
-    snprintf(p, sizeof p, "%s[%u]", path, n);
+    med_format(p, sizeof p, "%s[%u]", path, n);
     if (!med_json_is_string(j, e)) return wrong_type(r, p, "an ISO 3166-1 country code");
-    med_str s = med_json_str(j, e);
+    med_str s = med_json_text(j, e, r->a);
     uint16_t code = med_country_code(s.s, s.len);
     if (!code)
       return med_fail(r->err, "invalid_value", p, "%s \"%.*s\" is not an ISO 3166-1 alpha-2 or alpha-3 code", p,
@@ -132,7 +131,7 @@ static int read_devicetypes(reader *r, int tok, const char *path, uint32_t *mask
       if (med_json_streq(j, e, names[k].name)) break;
     if (k == sizeof names / sizeof names[0]) {
       char p[PATH_MAX_LEN];
-      snprintf(p, sizeof p, "%s[%u]", path, n);
+      med_format(p, sizeof p, "%s[%u]", path, n);
       return med_fail(r->err, "invalid_value", p,
                       "%s must be one of mobile, desktop, ctv, tablet, connected_device", p);
     }
@@ -141,12 +140,17 @@ static int read_devicetypes(reader *r, int tok, const char *path, uint32_t *mask
   return 1;
 }
 
+/* "site", "app", or a list of them: a mask of MED_SUPPLY_SITE | MED_SUPPLY_APP. */
 static int read_supply(reader *r, int tok, const char *path, int *out) {
   const med_json *j = r->j;
-  if (med_json_is_null(j, tok) || med_json_streq(j, tok, "")) return 1;
-  if (med_json_streq(j, tok, "site")) *out = MED_SUPPLY_SITE;
-  else if (med_json_streq(j, tok, "app")) *out = MED_SUPPLY_APP;
-  else return med_fail(r->err, "invalid_value", path, "%s must be \"site\" or \"app\"", path);
+  if (med_json_is_null(j, tok)) return 1;
+  int list = med_json_is_array(j, tok);
+  for (int e = list ? med_json_first(j, tok) : tok; e >= 0; e = list ? med_json_next_elem(j, tok, e) : -1) {
+    if (med_json_streq(j, e, "site")) *out |= MED_SUPPLY_SITE;
+    else if (med_json_streq(j, e, "app")) *out |= MED_SUPPLY_APP;
+    else if (!med_json_streq(j, e, ""))
+      return med_fail(r->err, "invalid_value", path, "%s must be \"site\", \"app\" or a list of them", path);
+  }
   return 1;
 }
 
@@ -160,19 +164,19 @@ static int read_daypart(reader *r, int tok, const char *path, med_daypart *d) {
   for (int k = med_json_first(j, tok); k >= 0; k = med_json_next_key(j, tok, k)) {
     int v = k + 1;
     if (med_json_streq(j, k, "days")) {
-      snprintf(p, sizeof p, "%s.days", path);
+      med_format(p, sizeof p, "%s.days", path);
       if (!med_json_is_array(j, v)) return wrong_type(r, p, "an array of ISO weekdays 1..7");
       d->days = 0;
       uint32_t n = 0;
       for (int e = med_json_first(j, v); e >= 0; e = med_json_next_elem(j, v, e), n++) {
         int64_t day;
         char pe[PATH_MAX_LEN + 16];
-        snprintf(pe, sizeof pe, "%s[%u]", p, n);
+        med_format(pe, sizeof pe, "%s[%u]", p, n);
         if (!read_int(r, e, pe, 1, 7, &day)) return 0;
         d->days |= (uint8_t)(1u << day);
       }
     } else if (med_json_streq(j, k, "hours")) {
-      snprintf(p, sizeof p, "%s.hours", path);
+      med_format(p, sizeof p, "%s.hours", path);
       int64_t from, to;
       if (!med_json_is_array(j, v) || j->tok[v].size != 2) return wrong_type(r, p, "[from, to] in hours 0..24");
       if (!read_int(r, v + 1, p, 0, 24, &from) || !read_int(r, v + 2, p, 0, 24, &to)) return 0;
@@ -193,7 +197,7 @@ static int read_dayparts(reader *r, int tok, const char *path, med_targets *t) {
   uint32_t n = 0;
   for (int e = med_json_first(j, tok); e >= 0; e = med_json_next_elem(j, tok, e), n++) {
     char p[PATH_MAX_LEN];
-    snprintf(p, sizeof p, "%s[%u]", path, n);
+    med_format(p, sizeof p, "%s[%u]", path, n);
     if (!read_daypart(r, e, p, &t->dayparts[n])) return 0;
   }
   t->ndayparts = n;
@@ -211,8 +215,8 @@ static int read_kvs(reader *r, int tok, const char *path, med_targets *t) {
     int v = k + 1;
     char p[PATH_MAX_LEN];
     med_kv_target *kv = &t->kvs[n];
-    kv->key = med_json_str(j, k);
-    snprintf(p, sizeof p, "%s.%.*s", path, (int)(kv->key.len > 40 ? 40 : kv->key.len), kv->key.s);
+    kv->key = med_json_text(j, k, r->a);
+    med_format(p, sizeof p, "%s.%.*s", path, (int)(kv->key.len > 40 ? 40 : kv->key.len), kv->key.s);
     int single = med_json_is_string(j, v);
     if (!single && !med_json_is_array(j, v)) return wrong_type(r, p, "a string or an array of strings");
     kv->values.ids = alloc_n(r, single ? 1 : (size_t)j->tok[v].size, sizeof(uint32_t));
@@ -220,7 +224,7 @@ static int read_kvs(reader *r, int tok, const char *path, med_targets *t) {
     uint32_t m = 0;
     for (int e = single ? v : med_json_first(j, v); e >= 0; e = single ? -1 : med_json_next_elem(j, v, e)) {
       if (!med_json_is_string(j, e)) return wrong_type(r, p, "a string or an array of strings");
-      uint32_t id = med_symtab_intern_kv(&r->c->syms, kv->key, med_json_str(j, e), r->a);
+      uint32_t id = med_symtab_intern_kv(&r->c->syms, kv->key, med_json_text(j, e, r->a), r->a);
       if (!id) return oom(r);
       kv->values.ids[m++] = id;
     }
@@ -240,7 +244,7 @@ static int read_targets(reader *r, int tok, const char *path, med_targets *t, in
     int v = k + 1, ok = 1;
     char p[PATH_MAX_LEN];
     med_str key = med_json_str(j, k);
-    snprintf(p, sizeof p, "%s.%.*s", path, (int)(key.len > 40 ? 40 : key.len), key.s);
+    med_format(p, sizeof p, "%s.%.*s", path, (int)(key.len > 40 ? 40 : key.len), key.s);
     if (med_str_eq_lit(key, "placements")) ok = read_symbols(r, v, p, MED_NS_PLACEMENT, &t->placements);
     else if (med_str_eq_lit(key, "countries")) ok = read_countries(r, v, p, t);
     else if (med_str_eq_lit(key, "regions")) ok = read_symbols(r, v, p, MED_NS_REGION, &t->regions);
@@ -280,7 +284,7 @@ static int read_macros(reader *r, int tok, const char *path, med_mbid *b) {
       m->value = (med_str){j->src + j->tok[v].start, (uint32_t)(j->tok[v].end - j->tok[v].start)};
     } else {
       char p[PATH_MAX_LEN];
-      snprintf(p, sizeof p, "%s.%.*s", path, (int)(m->name.len > 40 ? 40 : m->name.len), m->name.s);
+      med_format(p, sizeof p, "%s.%.*s", path, (int)(m->name.len > 40 ? 40 : m->name.len), m->name.s);
       return wrong_type(r, p, "a string or a number");
     }
   }
@@ -318,7 +322,7 @@ static int read_sizes(reader *r, int tok, const char *path, med_mbid *b) {
   uint32_t n = 0;
   for (int e = med_json_first(j, tok); e >= 0; e = med_json_next_elem(j, tok, e), n++) {
     char p[PATH_MAX_LEN];
-    snprintf(p, sizeof p, "%s[%u]", path, n);
+    med_format(p, sizeof p, "%s[%u]", path, n);
     int64_t w, h;
     if (!med_json_is_array(j, e) || j->tok[e].size != 2) return wrong_type(r, p, "[width, height]");
     if (!read_int(r, e + 1, p, 1, 100000, &w) || !read_int(r, e + 2, p, 1, 100000, &h)) return 0;
@@ -331,7 +335,7 @@ static int read_sizes(reader *r, int tok, const char *path, med_mbid *b) {
 static int read_mbid(reader *r, int tok, uint32_t index, med_mbid *b) {
   const med_json *j = r->j;
   char path[PATH_MAX_LEN], p[PATH_MAX_LEN];
-  snprintf(path, sizeof path, "config.mediated_bids[%u]", index);
+  med_format(path, sizeof path, "config.mediated_bids[%u]", index);
   if (!med_json_is_object(j, tok)) return wrong_type(r, path, "an object");
   memset(b, 0, sizeof *b);
   b->active = 1;
@@ -342,16 +346,16 @@ static int read_mbid(reader *r, int tok, uint32_t index, med_mbid *b) {
   for (int k = med_json_first(j, tok); k >= 0; k = med_json_next_key(j, tok, k)) {
     int v = k + 1, ok = 1;
     med_str key = med_json_str(j, k);
-    snprintf(p, sizeof p, "%s.%.*s", path, (int)(key.len > 40 ? 40 : key.len), key.s);
+    med_format(p, sizeof p, "%s.%.*s", path, (int)(key.len > 40 ? 40 : key.len), key.s);
     if (med_str_eq_lit(key, "id")) {
       if (!med_json_is_string(j, v) || j->tok[v].end == j->tok[v].start) return wrong_type(r, p, "a non-empty string");
-      b->id = med_json_str(j, v);
+      b->id = med_json_text(j, v, r->a);
       have_id = 1;
     } else if (med_str_eq_lit(key, "network")) {
       if (!med_json_is_string(j, v)) return wrong_type(r, p, "a network id");
-      int n = find_network(r->c, med_json_str(j, v));
+      int n = find_network(r->c, med_json_text(j, v, r->a));
       if (n < 0) {
-        med_str s = med_json_str(j, v);
+        med_str s = med_json_text(j, v, r->a);
         return med_fail(r->err, "unknown_network", p, "%s names network \"%.*s\", which networks does not list", p,
                         (int)(s.len > 40 ? 40 : s.len), s.s);
       }
@@ -373,7 +377,7 @@ static int read_mbid(reader *r, int tok, uint32_t index, med_mbid *b) {
     } else if (med_str_eq_lit(key, "targeting")) {
       ok = read_targets(r, v, p, &b->include, &exclude);
       if (ok && exclude >= 0) {
-        snprintf(p, sizeof p, "%s.targeting.exclude", path);
+        med_format(p, sizeof p, "%s.targeting.exclude", path);
         ok = read_targets(r, exclude, p, &b->exclude, NULL);
       }
     } else if (med_str_eq_lit(key, "macros")) {
@@ -387,14 +391,14 @@ static int read_mbid(reader *r, int tok, uint32_t index, med_mbid *b) {
   }
   const char *missing = !have_id ? "id" : !have_network ? "network" : !have_cpm ? "cpm" : !have_tag ? "tag" : NULL;
   if (missing) {
-    snprintf(p, sizeof p, "%s.%s", path, missing);
+    med_format(p, sizeof p, "%s.%s", path, missing);
     return med_fail(r->err, "missing_field", p, "%s is required", p);
   }
   if (b->start_ms != INT64_MIN && b->end_ms != INT64_MAX && b->end_ms <= b->start_ms) {
-    snprintf(p, sizeof p, "%s.end", path);
+    med_format(p, sizeof p, "%s.end", path);
     return med_fail(r->err, "invalid_value", p, "%s must be after start", p);
   }
-  snprintf(p, sizeof p, "%s.tag", path);
+  med_format(p, sizeof p, "%s.tag", path);
   if (!check_tag_macros(r, b, p)) return 0;
   if (!r->c->networks[b->network].active) b->active = 0;
   return 1;
@@ -411,8 +415,8 @@ static int read_rates(reader *r, int tok) {
   if (!c->rates) return oom(r);
   for (int k = med_json_first(j, tok); k >= 0; k = med_json_next_key(j, tok, k)) {
     char p[PATH_MAX_LEN];
-    med_str code = med_json_str(j, k);
-    snprintf(p, sizeof p, "config.rates.%.*s", (int)(code.len > 40 ? 40 : code.len), code.s);
+    med_str code = med_json_text(j, k, r->a);
+    med_format(p, sizeof p, "config.rates.%.*s", (int)(code.len > 40 ? 40 : code.len), code.s);
     if (!is_currency(code)) return med_fail(r->err, "invalid_value", p, "%s: currencies are 3 capital letters", p);
     int64_t nano;
     if (!med_json_is_number(j, k + 1)) return wrong_type(r, p, "a number");
@@ -434,31 +438,31 @@ static int read_networks(reader *r, int tok) {
   if (!c->networks) return oom(r);
   for (int e = med_json_first(j, tok); e >= 0; e = med_json_next_elem(j, tok, e)) {
     char path[PATH_MAX_LEN], p[PATH_MAX_LEN];
-    snprintf(path, sizeof path, "config.networks[%u]", c->nnetworks);
+    med_format(path, sizeof path, "config.networks[%u]", c->nnetworks);
     if (!med_json_is_object(j, e)) return wrong_type(r, path, "an object");
     med_network *n = &c->networks[c->nnetworks];
     *n = (med_network){{NULL, 0}, {NULL, 0}, 1};
     for (int k = med_json_first(j, e); k >= 0; k = med_json_next_key(j, e, k)) {
       int v = k + 1;
       if (med_json_streq(j, k, "id")) {
-        snprintf(p, sizeof p, "%s.id", path);
+        med_format(p, sizeof p, "%s.id", path);
         if (!med_json_is_string(j, v) || j->tok[v].end == j->tok[v].start) return wrong_type(r, p, "a non-empty string");
-        n->id = med_json_str(j, v);
+        n->id = med_json_text(j, v, r->a);
       } else if (med_json_streq(j, k, "name")) {
-        snprintf(p, sizeof p, "%s.name", path);
+        med_format(p, sizeof p, "%s.name", path);
         if (!med_json_is_string(j, v)) return wrong_type(r, p, "a string");
-        n->name = med_json_str(j, v);
+        n->name = med_json_text(j, v, r->a);
       } else if (med_json_streq(j, k, "active")) {
-        snprintf(p, sizeof p, "%s.active", path);
+        med_format(p, sizeof p, "%s.active", path);
         if (!read_bool(r, v, p, &n->active)) return 0;
       }
     }
     if (!n->id.s) {
-      snprintf(p, sizeof p, "%s.id", path);
+      med_format(p, sizeof p, "%s.id", path);
       return med_fail(r->err, "missing_field", p, "%s is required", p);
     }
     if (find_network(c, n->id) >= 0) {
-      snprintf(p, sizeof p, "%s.id", path);
+      med_format(p, sizeof p, "%s.id", path);
       return med_fail(r->err, "duplicate_id", p, "%s \"%.*s\" is used by an earlier network", p,
                       (int)(n->id.len > 40 ? 40 : n->id.len), n->id.s);
     }
@@ -485,7 +489,7 @@ static int check_duplicate_bids(reader *r) {
     if (med_str_eq(c->bids[idx[i]].id, c->bids[idx[i - 1]].id)) {
       uint32_t later = idx[i] > idx[i - 1] ? idx[i] : idx[i - 1];
       char p[PATH_MAX_LEN];
-      snprintf(p, sizeof p, "config.mediated_bids[%u].id", later);
+      med_format(p, sizeof p, "config.mediated_bids[%u].id", later);
       med_str id = c->bids[later].id;
       return med_fail(r->err, "duplicate_id", p, "%s \"%.*s\" is used by an earlier mediated bid", p,
                       (int)(id.len > 40 ? 40 : id.len), id.s);
@@ -544,9 +548,9 @@ int med_config_read(med_config *c, const med_json *j, int root, med_arena *a, me
   for (int k = med_json_first(j, root); k >= 0; k = med_json_next_key(j, root, k)) {
     int v = k + 1;
     if (med_json_streq(j, k, "currency")) {
-      if (!med_json_is_string(j, v) || !is_currency(med_json_str(j, v)))
+      if (!med_json_is_string(j, v) || !is_currency(med_json_text(j, v, a)))
         return med_fail(err, "invalid_value", "config.currency", "config.currency must be 3 capital letters, like USD");
-      memcpy(c->currency, j->src + j->tok[v].start, 3);
+      memcpy(c->currency, med_json_text(j, v, a).s, 3);
     } else if (med_json_streq(j, k, "rates")) {
       rates = v;
     } else if (med_json_streq(j, k, "max_waterfall")) {

@@ -45,7 +45,7 @@ typedef struct {
   uint16_t *countries;
   uint32_t ncountries;
   uint32_t devicetypes; /* bit t for OpenRTB devicetype t; 0 = any */
-  int supply;
+  int supply; /* mask of MED_SUPPLY_SITE, MED_SUPPLY_APP; 0 = any */
   med_daypart *dayparts;
   uint32_t ndayparts;
   med_kv_target *kvs;

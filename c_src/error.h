@@ -5,6 +5,7 @@
 #ifndef MED_ERROR_H
 #define MED_ERROR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef struct {
@@ -17,5 +18,11 @@ typedef struct {
  * `return med_fail(...)`. */
 int med_fail(med_error *e, const char *code, const char *at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* A small snprintf for paths and messages: %s %.*s %d %u %ld %lld %%, nothing
+ * else. Always terminates; cuts what does not fit. libc's printf would add a
+ * floating-point formatter the engine never uses to every Wasm download. */
+void med_format(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void med_vformat(char *buf, size_t cap, const char *fmt, va_list ap);
 
 #endif

@@ -8,7 +8,6 @@
 #define MED_JSON_IMPL
 #include "json.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #define MED_JSON_MAX_BYTES ((size_t)1 << 30)
@@ -144,7 +143,7 @@ static int has_raw_tnr(const char *s, int from, int to) {
 
 static int bad_at(med_error *err, const char *code, long at, const char *what) {
   char where[32];
-  snprintf(where, sizeof where, "byte %ld", at);
+  med_format(where, sizeof where, "byte %ld", at);
   return med_fail(err, code, where, "%s at byte %ld", what, at);
 }
 
@@ -226,7 +225,11 @@ int med_json_parse(med_json *j, const char *src, size_t len, med_arena *a, med_e
     cap = ncap;
   }
   if (r == JSMN_ERROR_PART) return bad_at(err, "truncated_json", (long)len, "the JSON ends too early");
-  if (r < 0) return bad_at(err, "invalid_json", (long)p.pos, "not valid JSON");
+  if (r < 0) {
+    if (p.toknext > 0 && tok[0].end >= 0 && p.pos >= (unsigned)raw_end(&tok[0]))
+      return bad_at(err, "trailing_garbage", (long)p.pos, "bytes after the JSON value");
+    return bad_at(err, "invalid_json", (long)p.pos, "not valid JSON");
+  }
   if (r == 0) return med_fail(err, "empty_input", "", "the input holds no JSON value");
   j->tok = tok;
   j->ntok = r;
@@ -277,6 +280,76 @@ int med_json_is_number(const med_json *j, int i) {
 
 int med_json_streq(const med_json *j, int i, const char *lit) {
   return j->tok[i].type == JSMN_STRING && med_str_eq_lit(med_json_str(j, i), lit);
+}
+
+static int hex4(const char *p) {
+  int v = 0;
+  for (int k = 0; k < 4; k++) {
+    char c = p[k];
+    v = v * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+  }
+  return v;
+}
+
+static char *put_utf8(char *d, unsigned cp) {
+  if (cp < 0x80) {
+    *d++ = (char)cp;
+  } else if (cp < 0x800) {
+    *d++ = (char)(0xC0 | cp >> 6);
+    *d++ = (char)(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    *d++ = (char)(0xE0 | cp >> 12);
+    *d++ = (char)(0x80 | (cp >> 6 & 0x3F));
+    *d++ = (char)(0x80 | (cp & 0x3F));
+  } else {
+    *d++ = (char)(0xF0 | cp >> 18);
+    *d++ = (char)(0x80 | (cp >> 12 & 0x3F));
+    *d++ = (char)(0x80 | (cp >> 6 & 0x3F));
+    *d++ = (char)(0x80 | (cp & 0x3F));
+  }
+  return d;
+}
+
+/* Escapes were checked by jsmn (\uXXXX has four hex digits). A lone surrogate
+ * becomes U+FFFD. The decoded text is never longer than the raw. */
+med_str med_json_text(const med_json *j, int i, med_arena *a) {
+  med_str raw = med_json_str(j, i);
+  if (!med_str_has_escape(raw)) return raw;
+  char *out = med_arena_alloc(a, raw.len);
+  if (!out) return raw; /* the arena is marked failed: the host retries */
+  char *d = out;
+  const char *p = raw.s, *end = raw.s + raw.len;
+  while (p < end) {
+    if (*p != '\\') {
+      *d++ = *p++;
+      continue;
+    }
+    char c = p[1];
+    p += 2;
+    switch (c) {
+      case 'b': *d++ = '\b'; break;
+      case 'f': *d++ = '\f'; break;
+      case 'n': *d++ = '\n'; break;
+      case 'r': *d++ = '\r'; break;
+      case 't': *d++ = '\t'; break;
+      case 'u': {
+        unsigned cp = (unsigned)hex4(p);
+        p += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF && p + 6 <= end && p[0] == '\\' && p[1] == 'u') {
+          unsigned lo = (unsigned)hex4(p + 2);
+          if (lo >= 0xDC00 && lo <= 0xDFFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            p += 6;
+          }
+        }
+        if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;
+        d = put_utf8(d, cp);
+        break;
+      }
+      default: *d++ = c; break; /* " \\ / */
+    }
+  }
+  return (med_str){out, (uint32_t)(d - out)};
 }
 
 int med_json_bool(const med_json *j, int i, int *out) {
@@ -440,9 +513,28 @@ void med_out_char(med_out *o, char c) {
   else o->overflow = 1;
 }
 
+void med_out_str_body(med_out *o, med_str s) {
+  static const char hex[] = "0123456789abcdef";
+  const char *run = s.s, *end = s.s + s.len;
+  for (const char *p = s.s; p < end; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    med_out_raw(o, run, (size_t)(p - run));
+    if (c == '"' || c == '\\') {
+      char e[2] = {'\\', (char)c};
+      med_out_raw(o, e, 2);
+    } else {
+      char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+      med_out_raw(o, u, 6);
+    }
+    run = p + 1;
+  }
+  med_out_raw(o, run, (size_t)(end - run));
+}
+
 void med_out_str(med_out *o, med_str s) {
   med_out_char(o, '"');
-  med_out_raw(o, s.s, s.len);
+  med_out_str_body(o, s);
   med_out_char(o, '"');
 }
 

@@ -62,6 +62,13 @@ static inline med_str med_json_str(const med_json *j, int i) {
 }
 int med_json_streq(const med_json *j, int i, const char *lit);
 
+/* The decoded text of a string token: the raw bytes when it holds no escape (no
+ * copy), else its unescaped UTF-8 in arena memory. Used for every string that is
+ * compared (ids, targeting values) so that "a\/b" and "a/b" are the same; such
+ * text is written back with med_out_str, which escapes. Markup and URLs that are
+ * only passed through stay raw (med_json_str) and are written with med_out_raw. */
+med_str med_json_text(const med_json *j, int i, med_arena *a);
+
 /* Object iteration: for (int k = med_json_first(j, obj); k >= 0; k = med_json_next_key(j, obj, k))
  * visits each key; its value is k + 1. Array iteration likewise with elements. */
 int med_json_first(const med_json *j, int container);
@@ -92,7 +99,8 @@ void med_out_init(med_out *o, char *buf, size_t cap);
 void med_out_raw(med_out *o, const char *s, size_t n);
 void med_out_lit(med_out *o, const char *s);
 void med_out_char(med_out *o, char c);
-void med_out_str(med_out *o, med_str s);          /* raw JSON string text, quoted */
+void med_out_str(med_out *o, med_str s);         /* text, escaped and quoted */
+void med_out_str_body(med_out *o, med_str s);    /* text, escaped, no quotes */
 void med_out_escaped(med_out *o, const char *s); /* a C string, escaped and quoted */
 void med_out_int(med_out *o, int64_t v);
 void med_out_micros(med_out *o, int64_t micros); /* 2500000 -> 2.5 */

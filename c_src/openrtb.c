@@ -1,7 +1,6 @@
 /* openrtb.c — reading BidRequest and BidResponse into plain structs. */
 #include "openrtb.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "country.h"
@@ -31,15 +30,16 @@ static med_str host_of(med_str url) {
   return (med_str){s, (uint32_t)(h - s)};
 }
 
-static int opt_string(const med_json *j, int obj, const char *key, const char *path, med_str *out, med_error *err) {
+static int opt_string(const med_json *j, int obj, const char *key, const char *path, med_str *out, med_arena *a,
+                      med_error *err) {
   int v = field(j, obj, key);
   if (v < 0 || med_json_is_null(j, v)) return 1;
   if (!med_json_is_string(j, v)) {
     char p[P];
-    snprintf(p, sizeof p, "%s.%s", path, key);
+    med_format(p, sizeof p, "%s.%s", path, key);
     return wrong_type(err, p, "a string");
   }
-  *out = med_json_str(j, v);
+  *out = med_json_text(j, v, a);
   return 1;
 }
 
@@ -49,13 +49,13 @@ static int read_formats(med_imp *imp, const med_json *j, int banner, const char 
   int fmt = field(j, banner, "format");
   int64_t w, h;
   if (fmt >= 0 && !med_json_is_null(j, fmt)) {
-    snprintf(p, sizeof p, "%s.banner.format", path);
+    med_format(p, sizeof p, "%s.banner.format", path);
     if (!med_json_is_array(j, fmt)) return wrong_type(err, p, "an array");
     imp->formats = med_arena_alloc(a, sizeof(med_size) * ((size_t)j->tok[fmt].size + 2));
     if (!imp->formats) return oom(err);
     uint32_t n = 0;
     for (int e = med_json_first(j, fmt); e >= 0; e = med_json_next_elem(j, fmt, e), n++) {
-      snprintf(p, sizeof p, "%s.banner.format[%u]", path, n);
+      med_format(p, sizeof p, "%s.banner.format[%u]", path, n);
       if (!med_json_is_object(j, e)) return wrong_type(err, p, "an object");
       int wt = field(j, e, "w"), ht = field(j, e, "h");
       if (wt < 0 || ht < 0) continue; /* wratio/hratio formats carry no fixed size */
@@ -67,7 +67,7 @@ static int read_formats(med_imp *imp, const med_json *j, int banner, const char 
   if (imp->nformats == 0) {
     int wt = field(j, banner, "w"), ht = field(j, banner, "h");
     if (wt >= 0 && ht >= 0) {
-      snprintf(p, sizeof p, "%s.banner", path);
+      med_format(p, sizeof p, "%s.banner", path);
       if (!med_json_int(j, wt, 0, 100000, &w) || !med_json_int(j, ht, 0, 100000, &h))
         return wrong_type(err, p, "a banner with integer w and h");
       if (!imp->formats) imp->formats = med_arena_alloc(a, sizeof(med_size));
@@ -78,40 +78,41 @@ static int read_formats(med_imp *imp, const med_json *j, int banner, const char 
   return 1;
 }
 
-static int read_floor(const med_json *j, int obj, const char *path, int64_t *floor, med_str *cur, med_error *err) {
+static int read_floor(const med_json *j, int obj, const char *path, int64_t *floor, med_str *cur, med_arena *a,
+                      med_error *err) {
   char p[P];
   int f = field(j, obj, "bidfloor");
   *cur = (med_str){"USD", 3};
   *floor = 0;
   if (f >= 0) {
-    snprintf(p, sizeof p, "%s.bidfloor", path);
+    med_format(p, sizeof p, "%s.bidfloor", path);
     if (!med_json_is_number(j, f)) return wrong_type(err, p, "a number");
     if (!med_json_fixed(j, f, 6, MED_MAX_MICROS, floor) || *floor < 0)
       return med_fail(err, "invalid_value", p, "%s must be a number from 0 to 1e9", p);
   }
-  return opt_string(j, obj, "bidfloorcur", path, cur, err);
+  return opt_string(j, obj, "bidfloorcur", path, cur, a, err);
 }
 
 static int read_deals(med_imp *imp, const med_json *j, int pmp, const char *path, med_arena *a, med_error *err) {
   char p[P];
   int deals = field(j, pmp, "deals");
   if (deals < 0 || med_json_is_null(j, deals)) return 1;
-  snprintf(p, sizeof p, "%s.pmp.deals", path);
+  med_format(p, sizeof p, "%s.pmp.deals", path);
   if (!med_json_is_array(j, deals)) return wrong_type(err, p, "an array");
   imp->deals = med_arena_alloc(a, sizeof(med_deal) * ((size_t)j->tok[deals].size + 1));
   if (!imp->deals) return oom(err);
   for (int e = med_json_first(j, deals); e >= 0; e = med_json_next_elem(j, deals, e)) {
-    snprintf(p, sizeof p, "%s.pmp.deals[%u]", path, imp->ndeals);
+    med_format(p, sizeof p, "%s.pmp.deals[%u]", path, imp->ndeals);
     med_deal *d = &imp->deals[imp->ndeals];
     if (!med_json_is_object(j, e)) return wrong_type(err, p, "an object");
     int id = field(j, e, "id");
     if (id < 0 || !med_json_is_string(j, id)) {
       char q[P + 4];
-      snprintf(q, sizeof q, "%s.id", p);
+      med_format(q, sizeof q, "%s.id", p);
       return wrong_type(err, q, "a string");
     }
-    d->id = med_json_str(j, id);
-    if (!read_floor(j, e, p, &d->floor, &d->floorcur, err)) return 0;
+    d->id = med_json_text(j, id, a);
+    if (!read_floor(j, e, p, &d->floor, &d->floorcur, a, err)) return 0;
     imp->ndeals++;
   }
   return 1;
@@ -119,23 +120,23 @@ static int read_deals(med_imp *imp, const med_json *j, int pmp, const char *path
 
 static int read_imp(med_imp *imp, const med_json *j, int tok, uint32_t index, med_arena *a, med_error *err) {
   char path[P], p[P];
-  snprintf(path, sizeof path, "request.imp[%u]", index);
+  med_format(path, sizeof path, "request.imp[%u]", index);
   memset(imp, 0, sizeof *imp);
   imp->kv = -1;
   if (!med_json_is_object(j, tok)) return wrong_type(err, path, "an object");
   int id = field(j, tok, "id");
-  snprintf(p, sizeof p, "%s.id", path);
+  med_format(p, sizeof p, "%s.id", path);
   if (id < 0) return med_fail(err, "missing_field", p, "%s is required", p);
   if (!med_json_is_string(j, id) || j->tok[id].end == j->tok[id].start) return wrong_type(err, p, "a non-empty string");
-  imp->id = med_json_str(j, id);
-  if (!opt_string(j, tok, "tagid", path, &imp->tagid, err)) return 0;
+  imp->id = med_json_text(j, id, a);
+  if (!opt_string(j, tok, "tagid", path, &imp->tagid, a, err)) return 0;
   int banner = field(j, tok, "banner");
   if (banner >= 0 && !med_json_is_null(j, banner)) {
-    snprintf(p, sizeof p, "%s.banner", path);
+    med_format(p, sizeof p, "%s.banner", path);
     if (!med_json_is_object(j, banner)) return wrong_type(err, p, "an object");
     if (!read_formats(imp, j, banner, path, a, err)) return 0;
   }
-  if (!read_floor(j, tok, path, &imp->floor, &imp->floorcur, err)) return 0;
+  if (!read_floor(j, tok, path, &imp->floor, &imp->floorcur, a, err)) return 0;
   int pmp = field(j, tok, "pmp");
   if (pmp >= 0 && med_json_is_object(j, pmp) && !read_deals(imp, j, pmp, path, a, err)) return 0;
   int ext = field(j, tok, "ext");
@@ -146,7 +147,7 @@ static int read_imp(med_imp *imp, const med_json *j, int tok, uint32_t index, me
   return 1;
 }
 
-static int read_device(med_request *q, const med_json *j, int dev, med_error *err) {
+static int read_device(med_request *q, const med_json *j, int dev, med_arena *a, med_error *err) {
   if (!med_json_is_object(j, dev)) return wrong_type(err, "request.device", "an object");
   int dt = field(j, dev, "devicetype");
   if (dt >= 0 && !med_json_is_null(j, dt)) {
@@ -154,14 +155,14 @@ static int read_device(med_request *q, const med_json *j, int dev, med_error *er
     if (!med_json_int(j, dt, 0, 1000, &v)) return wrong_type(err, "request.device.devicetype", "an integer");
     q->devicetype = (int)v;
   }
-  if (!opt_string(j, dev, "os", "request.device", &q->os, err)) return 0;
+  if (!opt_string(j, dev, "os", "request.device", &q->os, a, err)) return 0;
   int geo = field(j, dev, "geo");
   if (geo >= 0 && !med_json_is_null(j, geo)) {
     if (!med_json_is_object(j, geo)) return wrong_type(err, "request.device.geo", "an object");
     med_str country = {NULL, 0};
-    if (!opt_string(j, geo, "country", "request.device.geo", &country, err)) return 0;
+    if (!opt_string(j, geo, "country", "request.device.geo", &country, a, err)) return 0;
     if (country.s) q->country = med_country_code(country.s, country.len);
-    if (!opt_string(j, geo, "region", "request.device.geo", &q->region, err)) return 0;
+    if (!opt_string(j, geo, "region", "request.device.geo", &q->region, a, err)) return 0;
   }
   return 1;
 }
@@ -173,7 +174,7 @@ int med_request_read(med_request *q, const med_json *j, int root, med_arena *a, 
   int id = field(j, root, "id");
   if (id < 0) return med_fail(err, "missing_field", "request.id", "request.id is required");
   if (!med_json_is_string(j, id)) return wrong_type(err, "request.id", "a string");
-  q->id = med_json_str(j, id);
+  q->id = med_json_text(j, id, a);
   int at = field(j, root, "at");
   if (at >= 0) {
     int64_t v;
@@ -192,7 +193,7 @@ int med_request_read(med_request *q, const med_json *j, int root, med_arena *a, 
     for (uint32_t k = 0; k < q->nimps; k++) {
       if (med_str_eq(q->imps[k].id, imp->id)) {
         char p[P];
-        snprintf(p, sizeof p, "request.imp[%u].id", q->nimps);
+        med_format(p, sizeof p, "request.imp[%u].id", q->nimps);
         return med_fail(err, "duplicate_id", p, "%s repeats the id of request.imp[%u]", p, k);
       }
     }
@@ -202,20 +203,20 @@ int med_request_read(med_request *q, const med_json *j, int root, med_arena *a, 
   if (site >= 0 && !med_json_is_null(j, site)) {
     if (!med_json_is_object(j, site)) return wrong_type(err, "request.site", "an object");
     q->supply = MED_SUPPLY_SITE;
-    if (!opt_string(j, site, "domain", "request.site", &q->domain, err)) return 0;
+    if (!opt_string(j, site, "domain", "request.site", &q->domain, a, err)) return 0;
     if (!q->domain.len) {
       med_str page = {NULL, 0};
-      if (!opt_string(j, site, "page", "request.site", &page, err)) return 0;
+      if (!opt_string(j, site, "page", "request.site", &page, a, err)) return 0;
       if (page.s) q->domain = host_of(page);
     }
   } else if (app >= 0 && !med_json_is_null(j, app)) {
     if (!med_json_is_object(j, app)) return wrong_type(err, "request.app", "an object");
     q->supply = MED_SUPPLY_APP;
-    if (!opt_string(j, app, "domain", "request.app", &q->domain, err)) return 0;
-    if (!opt_string(j, app, "bundle", "request.app", &q->bundle, err)) return 0;
+    if (!opt_string(j, app, "domain", "request.app", &q->domain, a, err)) return 0;
+    if (!opt_string(j, app, "bundle", "request.app", &q->bundle, a, err)) return 0;
   }
   int dev = field(j, root, "device");
-  if (dev >= 0 && !med_json_is_null(j, dev) && !read_device(q, j, dev, err)) return 0;
+  if (dev >= 0 && !med_json_is_null(j, dev) && !read_device(q, j, dev, a, err)) return 0;
   return 1;
 }
 
@@ -227,13 +228,33 @@ static int find_imp(const med_request *q, med_str id) {
   return -1;
 }
 
+/* A JSON array of strings rewritten compactly (other elements dropped), so the
+ * output stays one line whatever the bidder's formatting. */
+static med_str compact_strings(const med_json *j, int arr, med_arena *a) {
+  size_t cap = (size_t)(j->tok[arr].end - j->tok[arr].start) * 3 + 2;
+  char *buf = med_arena_alloc(a, cap);
+  if (!buf) return (med_str){"[]", 2};
+  med_out o;
+  med_out_init(&o, buf, cap);
+  med_out_char(&o, '[');
+  int n = 0;
+  for (int e = med_json_first(j, arr); e >= 0; e = med_json_next_elem(j, arr, e)) {
+    if (!med_json_is_string(j, e)) continue;
+    if (n++) med_out_char(&o, ',');
+    med_out_str(&o, med_json_text(j, e, a));
+  }
+  med_out_char(&o, ']');
+  return (med_str){buf, (uint32_t)o.len};
+}
+
 /* Reads one bid object; a field of the wrong type makes the bid invalid (3). */
-static void read_bid(med_rtb *b, const med_json *j, int tok) {
+static void read_bid(med_rtb *b, const med_json *j, int tok, med_arena *a) {
   int has_price = 0, bad = 0, wt = -1, ht = -1;
   for (int k = med_json_first(j, tok); k >= 0; k = med_json_next_key(j, tok, k)) {
     int v = k + 1;
     med_str key = med_json_str(j, k);
     med_str *dst = NULL;
+    int raw = 0; /* markup and URLs pass through as they came */
     if (key.len == 1 && (key.s[0] == 'w' || key.s[0] == 'h')) {
       *(key.s[0] == 'w' ? &wt : &ht) = v;
       continue;
@@ -244,22 +265,21 @@ static void read_bid(med_rtb *b, const med_json *j, int tok) {
         else if (med_str_eq_lit(key, "impid")) dst = &b->impid;
         break;
       case 'a':
-        if (med_str_eq_lit(key, "adm")) dst = &b->adm;
+        if (med_str_eq_lit(key, "adm")) dst = &b->adm, raw = 1;
         else if (med_str_eq_lit(key, "adid")) dst = &b->adid;
         else if (med_str_eq_lit(key, "adomain")) {
-          if (med_json_is_array(j, v))
-            b->adomain = (med_str){j->src + j->tok[v].start, (uint32_t)(j->tok[v].end - j->tok[v].start)};
+          if (med_json_is_array(j, v)) b->adomain = compact_strings(j, v, a);
           else if (!med_json_is_null(j, v)) bad = 1;
         }
         break;
       case 'n':
-        if (med_str_eq_lit(key, "nurl")) dst = &b->nurl;
+        if (med_str_eq_lit(key, "nurl")) dst = &b->nurl, raw = 1;
         break;
       case 'b':
-        if (med_str_eq_lit(key, "burl")) dst = &b->burl;
+        if (med_str_eq_lit(key, "burl")) dst = &b->burl, raw = 1;
         break;
       case 'l':
-        if (med_str_eq_lit(key, "lurl")) dst = &b->lurl;
+        if (med_str_eq_lit(key, "lurl")) dst = &b->lurl, raw = 1;
         break;
       case 'c':
         if (med_str_eq_lit(key, "crid")) dst = &b->crid;
@@ -276,7 +296,7 @@ static void read_bid(med_rtb *b, const med_json *j, int tok) {
         break;
     }
     if (dst) {
-      if (med_json_is_string(j, v)) *dst = med_json_str(j, v);
+      if (med_json_is_string(j, v)) *dst = raw ? med_json_str(j, v) : med_json_text(j, v, a);
       else if (!med_json_is_null(j, v)) bad = 1;
     }
   }
@@ -331,9 +351,9 @@ int med_bids_read(med_bidset *s, const med_json *j, int arr, const med_request *
     for (int k = med_json_first(j, r); k >= 0; k = med_json_next_key(j, r, k)) {
       int v = k + 1;
       if (med_json_streq(j, k, "id")) {
-        if (med_json_is_string(j, v)) rid = med_json_str(j, v);
+        if (med_json_is_string(j, v)) rid = med_json_text(j, v, a);
       } else if (med_json_streq(j, k, "cur")) {
-        if (med_json_is_string(j, v)) cur = med_json_str(j, v);
+        if (med_json_is_string(j, v)) cur = med_json_text(j, v, a);
         else if (!med_json_is_null(j, v)) resp_bad = 1;
       } else if (med_json_streq(j, k, "seatbid")) {
         sb = v;
@@ -350,7 +370,7 @@ int med_bids_read(med_bidset *s, const med_json *j, int arr, const med_request *
       med_str seat = {NULL, 0};
       int bids = -1;
       for (int k = med_json_first(j, st); k >= 0; k = med_json_next_key(j, st, k)) {
-        if (med_json_streq(j, k, "seat") && med_json_is_string(j, k + 1)) seat = med_json_str(j, k + 1);
+        if (med_json_streq(j, k, "seat") && med_json_is_string(j, k + 1)) seat = med_json_text(j, k + 1, a);
         else if (med_json_streq(j, k, "bid")) bids = k + 1;
       }
       if (bids < 0 || !med_json_is_array(j, bids)) continue;
@@ -364,7 +384,7 @@ int med_bids_read(med_bidset *s, const med_json *j, int arr, const med_request *
         b->response = ri;
         b->order = s->nbids;
         if (!med_json_is_object(j, bt)) b->reason = MED_LOSS_INVALID_RESPONSE;
-        else read_bid(b, j, bt);
+        else read_bid(b, j, bt, a);
         if (b->impid.s) b->imp = find_imp(q, b->impid);
         if (b->reason == MED_LOSS_NONE) {
           if (resp_bad || b->imp < 0) b->reason = MED_LOSS_INVALID_RESPONSE;

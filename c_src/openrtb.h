@@ -24,7 +24,8 @@ enum {
   MED_LOSS_MISSING_PRICE = 9,
   MED_LOSS_BELOW_FLOOR = 100,
   MED_LOSS_BELOW_DEAL_FLOOR = 101,
-  MED_LOSS_LOST_TO_HIGHER = 102
+  MED_LOSS_LOST_TO_HIGHER = 102,
+  MED_LOSS_LOST_TO_DEAL = 103
 };
 
 typedef struct {
@@ -59,7 +60,7 @@ typedef struct {
 
 typedef struct {
   med_str id, impid, seat, adm, nurl, burl, lurl, crid, dealid, adid, cur;
-  med_str adomain; /* the raw JSON array, or empty */
+  med_str adomain; /* a compact JSON array of strings, or empty */
   int64_t price_own; /* micro-units of the bid's currency */
   int64_t price;     /* micro-units of the config currency */
   int32_t w, h;

@@ -43,8 +43,8 @@ static int mediated_macro(void *ctx, med_str name, int hash, med_out *o) {
     return 0;
   }
   if (med_str_eq_lit(name, "CACHEBUSTER")) med_out_int(o, (int64_t)cachebuster(m));
-  else if (med_str_eq_lit(name, "AUCTION_ID")) med_out_raw(o, m->q->id.s, m->q->id.len);
-  else if (med_str_eq_lit(name, "AUCTION_IMP_ID")) med_out_raw(o, m->imp->id.s, m->imp->id.len);
+  else if (med_str_eq_lit(name, "AUCTION_ID")) med_out_str_body(o, m->q->id);
+  else if (med_str_eq_lit(name, "AUCTION_IMP_ID")) med_out_str_body(o, m->imp->id);
   else if (med_str_eq_lit(name, "WIDTH")) med_out_int(o, m->size.w);
   else if (med_str_eq_lit(name, "HEIGHT")) med_out_int(o, m->size.h);
   else return 0;
@@ -57,12 +57,12 @@ static int rtb_macro(void *ctx, med_str name, int hash, med_out *o) {
   (void)hash;
   if (name.len < 9 || memcmp(name.s, "AUCTION_", 8) != 0) return 0;
   med_str n = {name.s + 8, name.len - 8}; /* after "AUCTION_" */
-  if (med_str_eq_lit(n, "ID")) med_out_raw(o, m->q->id.s, m->q->id.len);
-  else if (med_str_eq_lit(n, "BID_ID")) med_out_raw(o, b->id.s, b->id.len);
-  else if (med_str_eq_lit(n, "IMP_ID")) med_out_raw(o, b->impid.s, b->impid.len);
-  else if (med_str_eq_lit(n, "SEAT_ID")) med_out_raw(o, b->seat.s, b->seat.len);
-  else if (med_str_eq_lit(n, "AD_ID")) med_out_raw(o, b->adid.s, b->adid.len);
-  else if (med_str_eq_lit(n, "CURRENCY")) med_out_raw(o, b->cur.s, b->cur.len);
+  if (med_str_eq_lit(n, "ID")) med_out_str_body(o, m->q->id);
+  else if (med_str_eq_lit(n, "BID_ID")) med_out_str_body(o, b->id);
+  else if (med_str_eq_lit(n, "IMP_ID")) med_out_str_body(o, b->impid);
+  else if (med_str_eq_lit(n, "SEAT_ID")) med_out_str_body(o, b->seat);
+  else if (med_str_eq_lit(n, "AD_ID")) med_out_str_body(o, b->adid);
+  else if (med_str_eq_lit(n, "CURRENCY")) med_out_str_body(o, b->cur);
   else if (med_str_eq_lit(n, "PRICE") && m->loss < 0) med_out_micros(o, m->ir->clearing_own);
   else if (med_str_eq_lit(n, "LOSS") && m->loss >= 0) med_out_int(o, m->loss);
   else if (med_str_eq_lit(n, "MIN_TO_WIN") && m->loss >= 0) {

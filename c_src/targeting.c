@@ -53,8 +53,8 @@ void med_request_features(med_req_features *f, const med_config *c, const med_re
   f->now_ms = now_ms;
 }
 
-static void add_kv(med_imp_features *f, const med_config *c, med_str key, med_str value) {
-  uint32_t id = med_symtab_find_kv(&c->syms, key, value);
+static void add_kv(med_imp_features *f, const med_config *c, med_str key, const med_json *j, int v, med_arena *a) {
+  uint32_t id = med_symtab_find_kv(&c->syms, key, med_json_text(j, v, a));
   if (id) f->kvs[f->nkvs++] = id;
 }
 
@@ -69,12 +69,12 @@ int med_imp_features_of(med_imp_features *f, const med_config *c, const med_json
   if (!f->kvs) return 0;
   for (int k = med_json_first(j, imp->kv); k >= 0; k = med_json_next_key(j, imp->kv, k)) {
     int v = k + 1;
-    med_str key = med_json_str(j, k);
+    med_str key = med_json_text(j, k, a);
     if (med_json_is_string(j, v)) {
-      add_kv(f, c, key, med_json_str(j, v));
+      add_kv(f, c, key, j, v, a);
     } else if (med_json_is_array(j, v)) {
       for (int e = med_json_first(j, v); e >= 0; e = med_json_next_elem(j, v, e))
-        if (med_json_is_string(j, e)) add_kv(f, c, key, med_json_str(j, e));
+        if (med_json_is_string(j, e)) add_kv(f, c, key, j, e, a);
     }
   }
   return 1;
@@ -83,7 +83,7 @@ int med_imp_features_of(med_imp_features *f, const med_config *c, const med_json
 /* NULL when every constrained dimension matches, else the failing one's name. */
 static const char *include_mismatch(const med_targets *t, const med_req_features *rf, const med_imp_features *imf) {
   if (t->placements.n && !has_id(&t->placements, imf->placement)) return "placements";
-  if (t->supply && t->supply != rf->supply) return "supply_type";
+  if (t->supply && !(t->supply & rf->supply)) return "supply_type";
   if (t->devicetypes && !(t->devicetypes & rf->devbit)) return "device_types";
   if (t->ncountries && !has_country(t, rf->country)) return "countries";
   if (t->regions.n && !has_id(&t->regions, rf->region)) return "regions";
@@ -102,7 +102,7 @@ static const char *include_mismatch(const med_targets *t, const med_req_features
 /* NULL when nothing the exclude list names is present. */
 static const char *exclude_hit(const med_targets *t, const med_req_features *rf, const med_imp_features *imf) {
   if (t->placements.n && imf->placement && has_id(&t->placements, imf->placement)) return "exclude.placements";
-  if (t->supply && t->supply == rf->supply) return "exclude.supply_type";
+  if (t->supply & rf->supply) return "exclude.supply_type";
   if (t->devicetypes & rf->devbit) return "exclude.device_types";
   if (t->ncountries && rf->country && has_country(t, rf->country)) return "exclude.countries";
   if (t->regions.n && rf->region && has_id(&t->regions, rf->region)) return "exclude.regions";

@@ -1,0 +1,153 @@
+// engine.js — the thin JS API over the Wasm engine (DESIGN §4).
+//
+// The engine is C compiled to a standalone Wasm module; this file instantiates it
+// from the bytes embedded in dist/mediation.{js,mjs} and moves documents in and
+// out: a string is UTF-8-encoded straight into the engine's input buffer (one
+// copy), the engine answers with one JSON document, and errors become Errors with
+// `code` and `at`. Shared by the page runtime and Node hosts.
+
+class MediationError extends Error {
+  constructor({ code, message, at }) {
+    super(message);
+    this.name = 'MediationError';
+    this.code = code;
+    this.at = at;
+  }
+}
+
+const utf8In = new TextEncoder();
+const utf8Out = new TextDecoder();
+
+function base64Bytes(b64) {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+async function instantiateEngine(bytes) {
+  const { instance } = await WebAssembly.instantiate(bytes, {
+    env: { emscripten_notify_memory_growth() {} },
+  });
+  const x = instance.exports;
+  if (x._initialize) x._initialize();
+  const engine = x.med_engine_new();
+  if (!engine) throw new Error('mediation: the engine could not allocate its memory');
+  return { x, engine };
+}
+
+// A loaded config: pass it as `config` to auction(). release() frees it at once;
+// otherwise it is freed when garbage-collected.
+class ConfigHandle {
+  #id;
+  #release;
+  constructor(id, release) {
+    this.#id = id;
+    this.#release = release;
+  }
+  get id() {
+    return this.#id;
+  }
+  release() {
+    if (this.#id) this.#release(this.#id, this);
+    this.#id = 0;
+  }
+}
+
+function jsonOf(value) {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function makeEngineApi(bytesPromise) {
+  let core = null;
+  const ready = bytesPromise
+    .then((bytes) => instantiateEngine(bytes))
+    .then((c) => {
+      core = c;
+    });
+  const registry =
+    typeof FinalizationRegistry === 'function'
+      ? new FinalizationRegistry((id) => core && core.x.med_config_unload(core.engine, id))
+      : null;
+
+  function need() {
+    if (!core) throw new Error('mediation: the engine is not ready yet (await mediation.ready)');
+    return core;
+  }
+
+  // Encodes a document into the engine's input buffer; returns its byte length.
+  function put(text) {
+    const { x, engine } = need();
+    const max = text.length * 3;
+    const ptr = x.med_input(engine, max);
+    if (!ptr) throw new MediationError({ code: 'out_of_memory', message: 'no memory for the input', at: '' });
+    return utf8In.encodeInto(text, new Uint8Array(x.memory.buffer, ptr, max)).written;
+  }
+
+  function output() {
+    const { x, engine } = need();
+    return utf8Out.decode(new Uint8Array(x.memory.buffer, x.med_output(engine), x.med_output_len(engine)));
+  }
+
+  function fail(text) {
+    throw new MediationError(JSON.parse(text).error);
+  }
+
+  function release(id, handle) {
+    need().x.med_config_unload(core.engine, id);
+    if (registry) registry.unregister(handle);
+  }
+
+  function loadConfig(config) {
+    const { x, engine } = need();
+    const id = x.med_config_load(engine, put(jsonOf(config)));
+    if (!id) fail(output());
+    const handle = new ConfigHandle(id, release);
+    if (registry) registry.register(handle, id, handle);
+    return handle;
+  }
+
+  // The auction document as text, and the handle of a loaded config (0 if none).
+  function documentOf(input) {
+    if (typeof input === 'string') return [input, 0];
+    if (input === null || typeof input !== 'object' || Array.isArray(input))
+      throw new MediationError({ code: 'not_object', message: 'the input must be an object or a JSON string', at: '' });
+    const parts = [];
+    let handle = 0;
+    if (input.config instanceof ConfigHandle) {
+      handle = input.config.id;
+      if (!handle) throw new MediationError({ code: 'unknown_config', message: 'this config was released', at: 'config' });
+    } else if (input.config !== undefined) {
+      parts.push('"config":' + jsonOf(input.config));
+    }
+    if (input.request !== undefined) parts.push('"request":' + jsonOf(input.request));
+    if (Array.isArray(input.bids)) parts.push('"bids":[' + input.bids.map(jsonOf).join(',') + ']');
+    else if (input.bids !== undefined) parts.push('"bids":' + jsonOf(input.bids));
+    // The engine has no clock: the host's time is the default.
+    parts.push('"now":' + JSON.stringify(input.now ?? new Date().toISOString()));
+    if (input.explain !== undefined) parts.push('"explain":' + JSON.stringify(input.explain));
+    return ['{' + parts.join(',') + '}', handle];
+  }
+
+  // Runs one auction and returns the output as JSON text (no parse: for servers
+  // that send it on as it is).
+  function auctionJSON(input, config) {
+    const { x, engine } = need();
+    let [text, handle] = documentOf(input);
+    if (config instanceof ConfigHandle) handle = config.id;
+    const status = x.med_auction(engine, put(text), handle);
+    const out = output();
+    if (status !== 0) fail(out);
+    return out;
+  }
+
+  function auction(input, config) {
+    return JSON.parse(auctionJSON(input, config));
+  }
+
+  function memoryBytes() {
+    return need().x.memory.buffer.byteLength;
+  }
+
+  return { ready, loadConfig, auction, auctionJSON, memoryBytes, MediationError, ConfigHandle };
+}
