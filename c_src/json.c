@@ -11,6 +11,8 @@
 #include <string.h>
 
 #define MED_JSON_MAX_BYTES ((size_t)1 << 30)
+#define MED_STR2(x) #x
+#define MED_STR(x) MED_STR2(x)
 
 /* ---- byte-level checks: UTF-8, NUL and control characters ---- */
 
@@ -147,11 +149,32 @@ static int bad_at(med_error *err, const char *code, long at, const char *what) {
   return med_fail(err, code, where, "%s at byte %ld", what, at);
 }
 
-static int check_tokens(const med_json *j, int has_tnr, med_error *err) {
+#define WINDOW 64
+
+static int open_depth(const jsmntok_t *tok, int super) {
+  int d = 0;
+  while (super >= 0 && d <= MED_JSON_MAX_DEPTH) {
+    if (tok[super].type != JSMN_STRING) d++;
+    super = tok[super].parent;
+  }
+  return d;
+}
+
+static int too_deep(med_error *err, unsigned pos) {
+  return bad_at(err, "too_deep", (long)pos, "JSON nested deeper than " MED_STR(MED_JSON_MAX_DEPTH) " levels");
+}
+
+static int check_tokens(const med_json *j, int has_tnr, med_arena *a, med_error *err) {
   const jsmntok_t *t = j->tok;
   const char *s = j->src;
+  /* Containers' depths; keys do not count as a level. */
+  uint8_t *depth = med_arena_alloc(a, (size_t)j->ntok);
+  if (!depth) return med_fail(err, "out_of_memory", "", "no memory for JSON tokens");
   for (int i = 0; i < j->ntok; i++) {
     int par = t[i].parent;
+    int dp = par < 0 ? 0 : depth[par];
+    depth[i] = (uint8_t)(t[i].type == JSMN_OBJECT || t[i].type == JSMN_ARRAY ? dp + 1 : dp);
+    if (depth[i] > MED_JSON_MAX_DEPTH) return too_deep(err, (unsigned)t[i].start);
     int par_is_obj = par >= 0 && t[par].type == JSMN_OBJECT;
     switch (t[i].type) {
       case JSMN_PRIMITIVE:
@@ -208,6 +231,9 @@ int med_json_parse(med_json *j, const char *src, size_t len, med_arena *a, med_e
   while (lead < len && is_ws(src[lead])) lead++;
   if (lead == len) return med_fail(err, "empty_input", "", "the input is empty");
 
+  /* jsmn closes a container by walking parent links up from the newest token, so
+   * n closing brackets in a row cost n^2 / 2 steps. To bound that, it is fed
+   * WINDOW tokens at a time and the open depth is checked between feeds. */
   size_t cap = len / 8 + 64;
   if (cap > 4096) cap = 4096;
   jsmntok_t *tok = med_arena_alloc(a, cap * sizeof *tok);
@@ -215,14 +241,19 @@ int med_json_parse(med_json *j, const char *src, size_t len, med_arena *a, med_e
   jsmn_parser p;
   jsmn_init(&p);
   int r;
-  while ((r = jsmn_parse(&p, src, len, tok, (unsigned)cap)) == JSMN_ERROR_NOMEM) {
-    size_t ncap = cap * 2;
-    if (ncap > len + 2) ncap = len + 2;
-    jsmntok_t *bigger = med_arena_alloc(a, ncap * sizeof *tok);
-    if (!bigger) return med_fail(err, "out_of_memory", "", "no memory for JSON tokens");
-    memcpy(bigger, tok, cap * sizeof *tok);
-    tok = bigger;
-    cap = ncap;
+  size_t limit = cap < WINDOW ? cap : WINDOW;
+  while ((r = jsmn_parse(&p, src, len, tok, (unsigned)limit)) == JSMN_ERROR_NOMEM) {
+    if (open_depth(tok, p.toksuper) > MED_JSON_MAX_DEPTH) return too_deep(err, p.pos);
+    if (limit == cap) {
+      size_t ncap = cap * 2;
+      if (ncap > len + 2) ncap = len + 2;
+      jsmntok_t *bigger = med_arena_alloc(a, ncap * sizeof *tok);
+      if (!bigger) return med_fail(err, "out_of_memory", "", "no memory for JSON tokens");
+      memcpy(bigger, tok, cap * sizeof *tok);
+      tok = bigger;
+      cap = ncap;
+    }
+    limit = p.toknext + WINDOW < cap ? p.toknext + WINDOW : cap;
   }
   if (r == JSMN_ERROR_PART) return bad_at(err, "truncated_json", (long)len, "the JSON ends too early");
   if (r < 0) {
@@ -236,7 +267,7 @@ int med_json_parse(med_json *j, const char *src, size_t len, med_arena *a, med_e
   size_t end = (size_t)raw_end(&tok[0]);
   while (end < len && is_ws(src[end])) end++;
   if (end < len) return bad_at(err, "trailing_garbage", (long)end, "bytes after the JSON value");
-  return check_tokens(j, has_tnr, err);
+  return check_tokens(j, has_tnr, a, err);
 }
 
 /* ---- navigation ---- */

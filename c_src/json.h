@@ -42,6 +42,9 @@ typedef struct {
   int ntok;
 } med_json;
 
+/* Deeper documents are refused ("too_deep"): OpenRTB needs about ten levels. */
+#define MED_JSON_MAX_DEPTH 128
+
 /* Tokenizes and validates src[0..len). The top level may be any JSON value. */
 int med_json_parse(med_json *j, const char *src, size_t len, med_arena *a, med_error *err);
 
