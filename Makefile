@@ -76,7 +76,7 @@ test-node: dist build/mediate build/mediate-asan
 	node --test --test-concurrency=1 tests/node/*.test.mjs
 
 # ---- bench ----
-bench: deps build/bench-native dist
+bench: deps build/bench-native build/mediate dist
 	node bench/bench.mjs
 
 build/bench-native: bench/bench_native.c $(ENGINE_SRC) $(ENGINE_HDR)

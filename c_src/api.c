@@ -72,13 +72,21 @@ static void set_output(med_engine *e, const char *s) {
   e->out_len = n;
 }
 
-/* Repeats op with twice the room until it fits or memory runs out. */
-static int with_room(med_engine *e, size_t len, int (*op)(med_engine *, size_t, void *), void *ctx) {
+/* What an operation ran short of, so that only that buffer grows. */
+typedef struct {
+  int scratch, out, keep;
+} shortfall;
+
+/* Repeats op, doubling what it ran short of, until it fits or memory runs out. */
+static int with_room(med_engine *e, size_t len, int (*op)(med_engine *, size_t, void *, shortfall *), void *ctx) {
   for (;;) {
-    int r = op(e, len, ctx);
+    shortfall s = {0, 0, 0};
+    int r = op(e, len, ctx, &s);
     if (r != MED_NO_ROOM) return r;
-    size_t s = e->scratch_cap * 2, o = e->out_cap * 2;
-    if (s > MAX_BYTES || !grow(&e->scratch, &e->scratch_cap, s) || !grow((void **)&e->out, &e->out_cap, o)) {
+    int ok = s.scratch || s.out || s.keep; /* no progress possible otherwise */
+    if (ok && s.scratch) ok = e->scratch_cap * 2 <= MAX_BYTES && grow(&e->scratch, &e->scratch_cap, e->scratch_cap * 2);
+    if (ok && s.out) ok = e->out_cap * 2 <= MAX_BYTES && grow((void **)&e->out, &e->out_cap, e->out_cap * 2);
+    if (!ok) {
       set_output(e, "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"the engine ran out of memory\",\"at\":\"\"}}");
       return MED_BAD_INPUT;
     }
@@ -89,7 +97,7 @@ typedef struct {
   int32_t handle;
 } auction_args;
 
-static int run_auction(med_engine *e, size_t len, void *ctx) {
+static int run_auction(med_engine *e, size_t len, void *ctx, shortfall *s) {
   const auction_args *args = ctx;
   const med_config *cfg = args->handle > 0 ? &e->slots[args->handle - 1].cfg : NULL;
   med_arena a;
@@ -98,6 +106,8 @@ static int run_auction(med_engine *e, size_t len, void *ctx) {
   med_out_init(&o, e->out, e->out_cap);
   int r = med_run_auction(e->in, len, cfg, &a, &o);
   e->out_len = o.len;
+  s->scratch = a.failed;
+  s->out = o.overflow;
   return r;
 }
 
@@ -116,11 +126,14 @@ typedef struct {
   size_t keep_cap;
 } load_args;
 
-static int run_load(med_engine *e, size_t len, void *ctx) {
+static int run_load(med_engine *e, size_t len, void *ctx, shortfall *s) {
   load_args *args = ctx;
   free(args->slot->mem);
   args->slot->mem = malloc(args->keep_cap);
-  if (!args->slot->mem) return MED_NO_ROOM;
+  if (!args->slot->mem) {
+    set_output(e, "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"no memory for the config\",\"at\":\"\"}}");
+    return MED_BAD_INPUT;
+  }
   med_arena keep, scratch;
   med_out o;
   med_arena_init(&keep, args->slot->mem, args->keep_cap);
@@ -128,7 +141,11 @@ static int run_load(med_engine *e, size_t len, void *ctx) {
   med_out_init(&o, e->out, e->out_cap);
   int r = med_load_config(e->in, len, &args->slot->cfg, &keep, &scratch, &o);
   e->out_len = o.len;
-  if (r == MED_NO_ROOM) args->keep_cap *= 2;
+  s->scratch = scratch.failed;
+  s->out = o.overflow;
+  s->keep = keep.failed;
+  if (keep.failed) args->keep_cap *= 2;
+  if (args->keep_cap > MAX_BYTES) s->keep = 0;
   return r;
 }
 

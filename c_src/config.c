@@ -128,7 +128,7 @@ static int read_devicetypes(reader *r, int tok, const char *path, uint32_t *mask
   for (int e = med_json_first(j, tok); e >= 0; e = med_json_next_elem(j, tok, e), n++) {
     size_t k;
     for (k = 0; k < sizeof names / sizeof names[0]; k++)
-      if (med_json_streq(j, e, names[k].name)) break;
+      if (med_json_is_string(j, e) && med_str_eq_cstr(med_json_str(j, e), names[k].name)) break;
     if (k == sizeof names / sizeof names[0]) {
       char p[PATH_MAX_LEN];
       med_format(p, sizeof p, "%s[%u]", path, n);

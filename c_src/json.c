@@ -9,6 +9,9 @@
 #include "json.h"
 
 #include <string.h>
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
 
 #define MED_JSON_MAX_BYTES ((size_t)1 << 30)
 #define MED_STR2(x) #x
@@ -46,6 +49,14 @@ static int utf8_seq_len(const unsigned char *p, size_t left) {
  * a time while the text is plain ASCII with no control characters. */
 static size_t scan_bytes(const unsigned char *s, size_t len, int *has_tnr) {
   size_t i = 0;
+#ifdef __wasm_simd128__
+  /* Sixteen bytes a step where the Wasm engine runs with SIMD. */
+  const v128_t space = wasm_i8x16_splat(0x20);
+  for (; i + 16 <= len; i += 16) {
+    v128_t v = wasm_v128_load(s + i);
+    if (wasm_i8x16_bitmask(v) | wasm_i8x16_bitmask(wasm_u8x16_lt(v, space))) break;
+  }
+#endif
   while (i < len) {
     if (i + 8 <= len) {
       uint64_t w;
@@ -215,6 +226,155 @@ static int check_tokens(const med_json *j, int has_tnr, med_arena *a, med_error 
   return 1;
 }
 
+/* ---- the skeleton: jsmn reads the structure, not the long strings ----
+ *
+ * jsmn looks at every byte. Most bytes of bid responses are markup and URLs in
+ * long strings that need no tokenizing, only their two ends. So before jsmn runs,
+ * each string of SKIP_MIN or more bytes is emptied in a copy
+ * (the skeleton: `"<div>...</div>"` becomes `""`), its ends found with a fast
+ * byte search; jsmn tokenizes the skeleton; and token offsets are mapped back to
+ * the original text, where every later check reads. */
+
+#define SKIP_MIN 8
+
+typedef struct {
+  uint32_t at;    /* skeleton offset of an emptied string's closing quote */
+  uint32_t shift; /* bytes removed up to and including this string */
+} removal;
+
+typedef struct {
+  const char *text;
+  size_t len;
+  removal *rm;
+  size_t nrm;
+} skeleton;
+
+/* Searches the skeleton needs: the next quote, and the next quote or backslash.
+ * Sixteen bytes a step with Wasm SIMD or SSE2; plain C elsewhere. */
+#if defined(__wasm_simd128__)
+typedef v128_t vec16;
+static vec16 load16(const char *p) { return wasm_v128_load(p); }
+static vec16 splat16(char c) { return wasm_i8x16_splat(c); }
+static unsigned eq_mask(vec16 v, vec16 c) { return (unsigned)wasm_i8x16_bitmask(wasm_i8x16_eq(v, c)); }
+#define HAVE_VEC16 1
+#elif defined(__SSE2__)
+#include <emmintrin.h>
+typedef __m128i vec16;
+static vec16 load16(const char *p) { return _mm_loadu_si128((const __m128i *)(const void *)p); }
+static vec16 splat16(char c) { return _mm_set1_epi8(c); }
+static unsigned eq_mask(vec16 v, vec16 c) { return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, c)); }
+#define HAVE_VEC16 1
+#endif
+
+/* The first quote, or (with_bs) quote or backslash, in s[0..n); NULL if none. */
+static const char *find_quote(const char *s, size_t n, int with_bs) {
+  size_t i = 0;
+#ifdef HAVE_VEC16
+  vec16 quote = splat16('"'), bs = splat16('\\');
+  for (; i + 16 <= n; i += 16) {
+    vec16 v = load16(s + i);
+    unsigned m = eq_mask(v, quote) | (with_bs ? eq_mask(v, bs) : 0);
+    if (m) return s + i + __builtin_ctz(m);
+  }
+#endif
+  for (; i < n; i++)
+    if (s[i] == '"' || (with_bs && s[i] == '\\')) return s + i;
+  return NULL;
+}
+
+static int is_hex(char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
+
+/* The offset of the quote closing the string that opens at q, jumping from quote
+ * to backslash with find_quote; len if it is unterminated or holds an escape JSON
+ * does not allow (jsmn then reports it). */
+static size_t string_end(const char *s, size_t q, size_t len) {
+  size_t p = q + 1;
+  for (;;) {
+    const char *hit = find_quote(s + p, len - p, 1);
+    if (!hit) return len;
+    p = (size_t)(hit - s);
+    if (*hit == '"') return p;
+    if (p + 1 >= len) return len;
+    char c = s[p + 1];
+    if (c == 'u') {
+      if (p + 5 >= len || !is_hex(s[p + 2]) || !is_hex(s[p + 3]) || !is_hex(s[p + 4]) || !is_hex(s[p + 5]))
+        return len;
+      p += 6;
+    } else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't') {
+      p += 2;
+    } else {
+      return len;
+    }
+  }
+}
+
+static int make_skeleton(const char *s, size_t len, med_arena *a, skeleton *k) {
+  k->text = s;
+  k->len = len;
+  k->rm = NULL;
+  k->nrm = 0;
+  char *out = NULL;
+  size_t o = 0, copied = 0, i = 0, shift = 0;
+  while (i < len) {
+    /* Outside a string, the next quote opens one. */
+    const char *qp = find_quote(s + i, len - i, 0);
+    if (!qp) break;
+    size_t q = (size_t)(qp - s);
+    size_t e = string_end(s, q, len);
+    if (e >= len) break; /* unterminated or a bad escape: jsmn will say so */
+    if (e - q - 1 >= SKIP_MIN) {
+      if (!out) {
+        out = med_arena_alloc(a, len);
+        k->rm = med_arena_alloc(a, sizeof(removal) * (len / (SKIP_MIN + 2) + 1));
+        if (!out || !k->rm) return 0;
+      }
+      memcpy(out + o, s + copied, q + 1 - copied);
+      o += q + 1 - copied;
+      shift += e - q - 1;
+      k->rm[k->nrm++] = (removal){(uint32_t)o, (uint32_t)shift};
+      copied = e;
+    }
+    i = e + 1;
+  }
+  if (out) {
+    memcpy(out + o, s + copied, len - copied);
+    k->text = out;
+    k->len = o + len - copied;
+  }
+  return 1;
+}
+
+/* Skeleton offset to original offset. */
+static int map_pos(const skeleton *k, int x) {
+  size_t lo = 0, hi = k->nrm;
+  while (lo < hi) { /* the first removal past x */
+    size_t mid = lo + (hi - lo) / 2;
+    if (k->rm[mid].at <= (uint32_t)x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo ? x + (int)k->rm[lo - 1].shift : x;
+}
+
+/* Starts ascend with the token index, so one pass of a cursor maps them; ends of
+ * strings and primitives lie before the next start; containers' ends bisect. */
+static void map_tokens(const skeleton *k, jsmntok_t *t, int n) {
+  if (!k->nrm) return;
+  size_t r = 0;
+  for (int i = 0; i < n; i++) {
+    /* A string's start is right after its opening quote, which no removal moves. */
+    int x = t[i].type == JSMN_STRING ? t[i].start - 1 : t[i].start;
+    while (r < k->nrm && k->rm[r].at <= (uint32_t)x) r++;
+    t[i].start += r ? (int)k->rm[r - 1].shift : 0;
+    if (t[i].type == JSMN_OBJECT || t[i].type == JSMN_ARRAY) {
+      t[i].end = map_pos(k, t[i].end);
+    } else {
+      size_t r2 = r;
+      while (r2 < k->nrm && k->rm[r2].at <= (uint32_t)t[i].end) r2++;
+      t[i].end += r2 ? (int)k->rm[r2 - 1].shift : 0;
+    }
+  }
+}
+
 int med_json_parse(med_json *j, const char *src, size_t len, med_arena *a, med_error *err) {
   j->src = src;
   j->len = len;
@@ -231,10 +391,13 @@ int med_json_parse(med_json *j, const char *src, size_t len, med_arena *a, med_e
   while (lead < len && is_ws(src[lead])) lead++;
   if (lead == len) return med_fail(err, "empty_input", "", "the input is empty");
 
+  skeleton k;
+  if (!make_skeleton(src, len, a, &k)) return med_fail(err, "out_of_memory", "", "no memory for JSON tokens");
+
   /* jsmn closes a container by walking parent links up from the newest token, so
    * n closing brackets in a row cost n^2 / 2 steps. To bound that, it is fed
    * WINDOW tokens at a time and the open depth is checked between feeds. */
-  size_t cap = len / 8 + 64;
+  size_t cap = k.len / 8 + 64;
   if (cap > 4096) cap = 4096;
   jsmntok_t *tok = med_arena_alloc(a, cap * sizeof *tok);
   if (!tok) return med_fail(err, "out_of_memory", "", "no memory for JSON tokens");
@@ -242,11 +405,11 @@ int med_json_parse(med_json *j, const char *src, size_t len, med_arena *a, med_e
   jsmn_init(&p);
   int r;
   size_t limit = cap < WINDOW ? cap : WINDOW;
-  while ((r = jsmn_parse(&p, src, len, tok, (unsigned)limit)) == JSMN_ERROR_NOMEM) {
-    if (open_depth(tok, p.toksuper) > MED_JSON_MAX_DEPTH) return too_deep(err, p.pos);
+  while ((r = jsmn_parse(&p, k.text, k.len, tok, (unsigned)limit)) == JSMN_ERROR_NOMEM) {
+    if (open_depth(tok, p.toksuper) > MED_JSON_MAX_DEPTH) return too_deep(err, (unsigned)map_pos(&k, (int)p.pos));
     if (limit == cap) {
       size_t ncap = cap * 2;
-      if (ncap > len + 2) ncap = len + 2;
+      if (ncap > k.len + 2) ncap = k.len + 2;
       jsmntok_t *bigger = med_arena_alloc(a, ncap * sizeof *tok);
       if (!bigger) return med_fail(err, "out_of_memory", "", "no memory for JSON tokens");
       memcpy(bigger, tok, cap * sizeof *tok);
@@ -257,11 +420,13 @@ int med_json_parse(med_json *j, const char *src, size_t len, med_arena *a, med_e
   }
   if (r == JSMN_ERROR_PART) return bad_at(err, "truncated_json", (long)len, "the JSON ends too early");
   if (r < 0) {
+    long at = map_pos(&k, (int)p.pos);
     if (p.toknext > 0 && tok[0].end >= 0 && p.pos >= (unsigned)raw_end(&tok[0]))
-      return bad_at(err, "trailing_garbage", (long)p.pos, "bytes after the JSON value");
-    return bad_at(err, "invalid_json", (long)p.pos, "not valid JSON");
+      return bad_at(err, "trailing_garbage", at, "bytes after the JSON value");
+    return bad_at(err, "invalid_json", at, "not valid JSON");
   }
   if (r == 0) return med_fail(err, "empty_input", "", "the input holds no JSON value");
+  map_tokens(&k, tok, r);
   j->tok = tok;
   j->ntok = r;
   size_t end = (size_t)raw_end(&tok[0]);
@@ -309,8 +474,8 @@ int med_json_is_number(const med_json *j, int i) {
   return j->tok[i].type == JSMN_PRIMITIVE && (c == '-' || is_digit(c));
 }
 
-int med_json_streq(const med_json *j, int i, const char *lit) {
-  return j->tok[i].type == JSMN_STRING && med_str_eq_lit(med_json_str(j, i), lit);
+int med_json_streq_n(const med_json *j, int i, const char *lit, size_t n) {
+  return j->tok[i].type == JSMN_STRING && med_str_eq_n(med_json_str(j, i), lit, n);
 }
 
 static int hex4(const char *p) {
@@ -505,10 +670,9 @@ int med_json_int(const med_json *j, int i, int64_t min, int64_t max, int64_t *ou
 
 int med_str_eq(med_str a, med_str b) { return a.len == b.len && memcmp(a.s, b.s, a.len) == 0; }
 
-int med_str_eq_lit(med_str a, const char *lit) {
-  size_t n = strlen(lit);
-  return a.len == n && memcmp(a.s, lit, n) == 0;
-}
+int med_str_eq_n(med_str a, const char *lit, size_t n) { return a.len == n && memcmp(a.s, lit, n) == 0; }
+
+int med_str_eq_cstr(med_str a, const char *s) { return med_str_eq_n(a, s, strlen(s)); }
 
 int med_str_cmp(med_str a, med_str b) {
   uint32_t n = a.len < b.len ? a.len : b.len;
@@ -537,7 +701,7 @@ void med_out_raw(med_out *o, const char *s, size_t n) {
   o->len += n;
 }
 
-void med_out_lit(med_out *o, const char *s) { med_out_raw(o, s, strlen(s)); }
+void med_out_cstr(med_out *o, const char *s) { med_out_raw(o, s, strlen(s)); }
 
 void med_out_char(med_out *o, char c) {
   if (o->len < o->cap) o->buf[o->len++] = c;

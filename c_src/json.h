@@ -63,7 +63,9 @@ static inline med_str med_json_str(const med_json *j, int i) {
   med_str s = {j->src + j->tok[i].start, (uint32_t)(j->tok[i].end - j->tok[i].start)};
   return s;
 }
-int med_json_streq(const med_json *j, int i, const char *lit);
+int med_json_streq_n(const med_json *j, int i, const char *s, size_t n);
+/* For string literals: the length is known at compile time. */
+#define med_json_streq(j, i, lit) med_json_streq_n((j), (i), "" lit, sizeof(lit) - 1)
 
 /* The decoded text of a string token: the raw bytes when it holds no escape (no
  * copy), else its unescaped UTF-8 in arena memory. Used for every string that is
@@ -86,7 +88,9 @@ int med_json_bool(const med_json *j, int i, int *out);
 
 /* String helpers shared by the readers. */
 int med_str_eq(med_str a, med_str b);
-int med_str_eq_lit(med_str a, const char *lit);
+int med_str_eq_n(med_str a, const char *s, size_t n);
+#define med_str_eq_lit(a, lit) med_str_eq_n((a), "" lit, sizeof(lit) - 1)
+int med_str_eq_cstr(med_str a, const char *s);
 int med_str_cmp(med_str a, med_str b); /* byte order */
 int med_str_has_escape(med_str a);
 
@@ -100,7 +104,8 @@ typedef struct {
 
 void med_out_init(med_out *o, char *buf, size_t cap);
 void med_out_raw(med_out *o, const char *s, size_t n);
-void med_out_lit(med_out *o, const char *s);
+void med_out_cstr(med_out *o, const char *s);
+#define med_out_lit(o, lit) med_out_raw((o), "" lit, sizeof(lit) - 1)
 void med_out_char(med_out *o, char c);
 void med_out_str(med_out *o, med_str s);         /* text, escaped and quoted */
 void med_out_str_body(med_out *o, med_str s);    /* text, escaped, no quotes */

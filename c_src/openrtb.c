@@ -14,9 +14,10 @@ static int wrong_type(med_error *err, const char *path, const char *what) {
 static int oom(med_error *err) { return med_fail(err, "out_of_memory", "", "out of memory reading the request"); }
 
 /* The value of `key` in object obj, or -1. */
-static int field(const med_json *j, int obj, const char *key) {
+#define field(j, obj, key) field_n((j), (obj), "" key, sizeof(key) - 1)
+static int field_n(const med_json *j, int obj, const char *key, size_t n) {
   for (int k = med_json_first(j, obj); k >= 0; k = med_json_next_key(j, obj, k))
-    if (med_json_streq(j, k, key)) return k + 1;
+    if (med_json_streq_n(j, k, key, n)) return k + 1;
   return -1;
 }
 
@@ -30,9 +31,10 @@ static med_str host_of(med_str url) {
   return (med_str){s, (uint32_t)(h - s)};
 }
 
-static int opt_string(const med_json *j, int obj, const char *key, const char *path, med_str *out, med_arena *a,
-                      med_error *err) {
-  int v = field(j, obj, key);
+#define opt_string(j, obj, key, path, out, a, err) opt_string_n((j), (obj), "" key, sizeof(key) - 1, (path), (out), (a), (err))
+static int opt_string_n(const med_json *j, int obj, const char *key, size_t n, const char *path, med_str *out,
+                        med_arena *a, med_error *err) {
+  int v = field_n(j, obj, key, n);
   if (v < 0 || med_json_is_null(j, v)) return 1;
   if (!med_json_is_string(j, v)) {
     char p[P];

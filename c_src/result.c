@@ -72,21 +72,20 @@ static int rtb_macro(void *ctx, med_str name, int hash, med_out *o) {
   return 1;
 }
 
-static void key(med_out *o, const char *k) {
-  med_out_lit(o, ",\"");
-  med_out_lit(o, k);
-  med_out_lit(o, "\":");
-}
+/* ,"name": */
+#define key(o, name) med_out_lit((o), ",\"" name "\":")
 
-static void opt_str(med_out *o, const char *k, med_str v) {
+#define opt_str(o, name, v) opt_str_((o), ",\"" name "\":", sizeof(",\"" name "\":") - 1, (v))
+static void opt_str_(med_out *o, const char *k, size_t n, med_str v) {
   if (!v.s) return;
-  key(o, k);
+  med_out_raw(o, k, n);
   med_out_str(o, v);
 }
 
-static void opt_macro_str(med_out *o, const char *k, med_str v, macro_ctx *m) {
+#define opt_macro_str(o, name, v, m) opt_macro_str_((o), ",\"" name "\":", sizeof(",\"" name "\":") - 1, (v), (m))
+static void opt_macro_str_(med_out *o, const char *k, size_t n, med_str v, macro_ctx *m) {
   if (!v.s) return;
-  key(o, k);
+  med_out_raw(o, k, n);
   med_out_char(o, '"');
   med_macros_write(o, v, 0, rtb_macro, m);
   med_out_char(o, '"');
@@ -116,12 +115,12 @@ static void write_mediated(med_out *o, const med_entry *e, macro_ctx *m, int in_
   } else {
     key(o, "reason");
     med_out_char(o, '"');
-    med_out_lit(o, e->why);
+    med_out_cstr(o, e->why);
     med_out_char(o, '"');
     if (e->detail) {
       key(o, "detail");
       med_out_char(o, '"');
-      med_out_lit(o, e->detail);
+      med_out_cstr(o, e->detail);
       med_out_char(o, '"');
     }
   }
@@ -142,7 +141,7 @@ static void write_rtb(med_out *o, const med_entry *e, macro_ctx *m) {
     med_out_micros(o, m->ir->clearing);
     key(o, "bid_price");
     med_out_micros(o, b->price);
-    if (!med_str_eq_lit(b->cur, m->c->currency)) {
+    if (!med_str_eq_cstr(b->cur, m->c->currency)) {
       opt_str(o, "cur", b->cur);
       key(o, "cur_price");
       med_out_micros(o, m->ir->clearing_own);

@@ -75,13 +75,18 @@ function makeEngineApi(bytesPromise) {
     return core;
   }
 
-  // Encodes a document into the engine's input buffer; returns its byte length.
-  function put(text) {
+  // Encodes a document, given as a list of text parts, into the engine's input
+  // buffer part by part (no concatenated copy); returns its byte length.
+  function put(parts) {
     const { x, engine } = need();
-    const max = text.length * 3;
+    let max = 0;
+    for (const p of parts) max += p.length * 3;
     const ptr = x.med_input(engine, max);
     if (!ptr) throw new MediationError({ code: 'out_of_memory', message: 'no memory for the input', at: '' });
-    return utf8In.encodeInto(text, new Uint8Array(x.memory.buffer, ptr, max)).written;
+    const view = new Uint8Array(x.memory.buffer, ptr, max);
+    let n = 0;
+    for (const p of parts) n += utf8In.encodeInto(p, n ? view.subarray(n) : view).written;
+    return n;
   }
 
   function output() {
@@ -100,42 +105,47 @@ function makeEngineApi(bytesPromise) {
 
   function loadConfig(config) {
     const { x, engine } = need();
-    const id = x.med_config_load(engine, put(jsonOf(config)));
+    const id = x.med_config_load(engine, put([jsonOf(config)]));
     if (!id) fail(output());
     const handle = new ConfigHandle(id, release);
     if (registry) registry.register(handle, id, handle);
     return handle;
   }
 
-  // The auction document as text, and the handle of a loaded config (0 if none).
+  // The auction document as a list of text parts, and the handle of a loaded
+  // config (0 if none).
   function documentOf(input) {
-    if (typeof input === 'string') return [input, 0];
+    if (typeof input === 'string') return [[input], 0];
     if (input === null || typeof input !== 'object' || Array.isArray(input))
       throw new MediationError({ code: 'not_object', message: 'the input must be an object or a JSON string', at: '' });
-    const parts = [];
+    const parts = ['{"now":', JSON.stringify(input.now ?? new Date().toISOString())]; // the engine has no clock
     let handle = 0;
     if (input.config instanceof ConfigHandle) {
       handle = input.config.id;
       if (!handle) throw new MediationError({ code: 'unknown_config', message: 'this config was released', at: 'config' });
     } else if (input.config !== undefined) {
-      parts.push('"config":' + jsonOf(input.config));
+      parts.push(',"config":', jsonOf(input.config));
     }
-    if (input.request !== undefined) parts.push('"request":' + jsonOf(input.request));
-    if (Array.isArray(input.bids)) parts.push('"bids":[' + input.bids.map(jsonOf).join(',') + ']');
-    else if (input.bids !== undefined) parts.push('"bids":' + jsonOf(input.bids));
-    // The engine has no clock: the host's time is the default.
-    parts.push('"now":' + JSON.stringify(input.now ?? new Date().toISOString()));
-    if (input.explain !== undefined) parts.push('"explain":' + JSON.stringify(input.explain));
-    return ['{' + parts.join(',') + '}', handle];
+    if (input.request !== undefined) parts.push(',"request":', jsonOf(input.request));
+    if (Array.isArray(input.bids)) {
+      parts.push(',"bids":[');
+      input.bids.forEach((b, i) => parts.push(i ? ',' : '', jsonOf(b)));
+      parts.push(']');
+    } else if (input.bids !== undefined) {
+      parts.push(',"bids":', jsonOf(input.bids));
+    }
+    if (input.explain !== undefined) parts.push(',"explain":', JSON.stringify(input.explain));
+    parts.push('}');
+    return [parts, handle];
   }
 
   // Runs one auction and returns the output as JSON text (no parse: for servers
   // that send it on as it is).
   function auctionJSON(input, config) {
     const { x, engine } = need();
-    let [text, handle] = documentOf(input);
+    let [parts, handle] = documentOf(input);
     if (config instanceof ConfigHandle) handle = config.id;
-    const status = x.med_auction(engine, put(text), handle);
+    const status = x.med_auction(engine, put(parts), handle);
     const out = output();
     if (status !== 0) fail(out);
     return out;
