@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "waterfall.h"
 
 #define MAX_BYTES ((size_t)1 << 31)
 
@@ -180,3 +181,32 @@ int32_t med_config_unload(med_engine *e, int32_t handle) {
   e->slots[handle - 1].used = 0;
   return 1;
 }
+
+/* ---- waterfalls ---- */
+
+med_waterfall *med_wf_new(uint32_t n, int32_t budget_ms) {
+  med_waterfall *w = malloc(sizeof *w);
+  if (!w) return NULL;
+  med_wf_entry entries[MED_WF_MAX_ENTRIES];
+  if (n > MED_WF_MAX_ENTRIES) n = MED_WF_MAX_ENTRIES;
+  for (uint32_t i = 0; i < n; i++) entries[i] = (med_wf_entry){0, 1000};
+  med_wf_init(w, entries, n, budget_ms);
+  return w;
+}
+
+void med_wf_free(med_waterfall *w) { free(w); }
+
+void med_wf_set(med_waterfall *w, uint32_t i, int32_t rtb, int32_t timeout_ms) {
+  if (i >= w->n) return;
+  w->entries[i] = (med_wf_entry){(uint8_t)(rtb != 0), timeout_ms > 0 ? timeout_ms : 1};
+}
+
+int32_t med_wf_begin(med_waterfall *w, double now_ms) { return med_wf_start(w, now_ms); }
+int32_t med_wf_on_signal(med_waterfall *w, int32_t entry, int32_t signal, double now_ms) {
+  return med_wf_signal(w, entry, (med_attempt_outcome)signal, now_ms);
+}
+int32_t med_wf_on_tick(med_waterfall *w, double now_ms) { return med_wf_tick(w, now_ms); }
+int32_t med_wf_current(const med_waterfall *w) { return w->current; }
+double med_wf_deadline(const med_waterfall *w) { return w->deadline_ms; }
+uint32_t med_wf_nrecords(const med_waterfall *w) { return w->nrecords; }
+const void *med_wf_record_at(const med_waterfall *w, uint32_t i) { return i < w->nrecords ? &w->records[i] : NULL; }

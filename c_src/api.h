@@ -34,3 +34,19 @@ const char *med_output(const med_engine *e);
 size_t med_output_len(const med_engine *e);
 
 #endif
+
+/* ---- waterfalls at run time (waterfall.h), one per slot being rendered ---- */
+typedef struct med_waterfall med_waterfall;
+
+/* A waterfall of n entries (all mediated with timeout 1000 ms until set). */
+med_waterfall *med_wf_new(uint32_t n, int32_t budget_ms);
+void med_wf_free(med_waterfall *w);
+void med_wf_set(med_waterfall *w, uint32_t i, int32_t rtb, int32_t timeout_ms);
+int32_t med_wf_begin(med_waterfall *w, double now_ms);
+int32_t med_wf_on_signal(med_waterfall *w, int32_t entry, int32_t signal, double now_ms);
+int32_t med_wf_on_tick(med_waterfall *w, double now_ms);
+int32_t med_wf_current(const med_waterfall *w);
+double med_wf_deadline(const med_waterfall *w);
+uint32_t med_wf_nrecords(const med_waterfall *w);
+/* Record i: int32 entry, int32 outcome, double start_ms, double end_ms. */
+const void *med_wf_record_at(const med_waterfall *w, uint32_t i);

@@ -159,5 +159,5 @@ function makeEngineApi(bytesPromise) {
     return need().x.memory.buffer.byteLength;
   }
 
-  return { ready, loadConfig, auction, auctionJSON, memoryBytes, MediationError, ConfigHandle };
+  return { ready, core: need, loadConfig, auction, auctionJSON, memoryBytes, MediationError, ConfigHandle };
 }

@@ -1,0 +1,239 @@
+// browser.test.mjs — mediation.js in headless Chromium: the waterfall at work in
+// sandboxed frames, its events and beacons, and what hostile tags cannot do.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, mediated, output, rtb, startServer, TAGS, until } from './browser-helpers.mjs';
+
+let browser, server, page;
+const pageErrors = [];
+
+before(async () => {
+  server = await startServer({ auction: (req) => output([mediated('srv', TAGS.noad), rtb('srv-rtb')], req.id) });
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function freshPage() {
+  if (page) await page.close();
+  page = await browser.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e));
+  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(new Error(m.text())); });
+  await page.goto(server.base + '/page.html');
+  await page.evaluate(async () => {
+    await mediation.ready;
+    window.events = [];
+    for (const name of ['auctionInit', 'bidRequested', 'bidResponse', 'noBid', 'bidTimeout', 'bidLate', 'bidWon', 'adRenderSucceeded', 'adRenderFailed', 'auctionEnd'])
+      mediation.on(name, (d) => window.events.push({ name, position: d.position, outcome: d.outcome, render_id: d.render_id }));
+  });
+  server.beacons.length = 0;
+  server.notices.length = 0;
+  pageErrors.length = 0;
+}
+
+const render = (slot, out, opts) => page.evaluate(([s, o, p]) => mediation.render(s, o, p), [slot, out, opts]);
+const outcomes = (r) => r.attempts.map((a) => a.outcome);
+const frameCount = (slot) => page.evaluate((s) => document.getElementById(s).querySelectorAll('iframe').length, slot);
+const shownText = (slot) =>
+  page.evaluate((s) => {
+    const f = [...document.getElementById(s).querySelectorAll('iframe')].filter((x) => x.style.visibility !== 'hidden');
+    return f.length;
+  }, slot);
+
+test('first network fills: one attempt, the ad shows', async () => {
+  await freshPage();
+  const r = await render('slot-a', output([mediated('m1', TAGS.fill), mediated('m2', TAGS.fillB), rtb('r1')]));
+  assert.equal(r.filled, true);
+  assert.deepEqual(r.by, { source: 'mediated', bid: 'm1', network: 'net-m1' });
+  assert.deepEqual(outcomes(r), ['filled']);
+  assert.equal(await frameCount('slot-a'), 1);
+  assert.equal(await shownText('slot-a'), 1);
+  const sandbox = await page.evaluate(() => document.querySelector('#slot-a iframe').getAttribute('sandbox'));
+  assert.ok(!sandbox.includes('allow-same-origin'));
+});
+
+test('a tag that signals nothing but shows an ad is detected as a fill', async () => {
+  await freshPage();
+  const r = await render('slot-a', output([mediated('m1', TAGS.autoFill, 2000)]));
+  assert.deepEqual(outcomes(r), ['filled']);
+});
+
+test('no-fill moves on to the next network', async () => {
+  await freshPage();
+  const r = await render('slot-a', output([mediated('m1', TAGS.noad), mediated('m2', TAGS.fill), rtb('r1')]));
+  assert.deepEqual(outcomes(r), ['no_fill', 'filled']);
+  assert.equal(r.by.bid, 'm2');
+  assert.equal(await frameCount('slot-a'), 1);
+});
+
+test('a timeout moves on once; the late fill is reported late and never shown', async () => {
+  await freshPage();
+  await page.evaluate(() => mediation.setConfig({ reportUrl: '/beacon' }));
+  const r = await render('slot-a', output([mediated('m1', TAGS.late, 200), mediated('m2', TAGS.fill)]));
+  assert.deepEqual(outcomes(r), ['timeout', 'filled']);
+  assert.equal(r.by.bid, 'm2');
+  await until(() => page.evaluate(() => window.events.some((e) => e.name === 'bidLate')), 3000, 'the late fill');
+  const names = await page.evaluate(() => window.events.map((e) => e.name));
+  assert.equal(names.filter((n) => n === 'bidTimeout').length, 1);
+  assert.equal(names.filter((n) => n === 'bidLate').length, 1);
+  // The late frame is gone; only the winner shows.
+  await until(async () => (await frameCount('slot-a')) === 1, 2000, 'the late frame to go');
+  assert.equal(await shownText('slot-a'), 1);
+  await until(() => server.beacons.length === 3, 2000, 'three beacons');
+  assert.deepEqual(server.beacons.map((b) => [b.bid, b.outcome]), [['m1', 'timeout'], ['m2', 'filled'], ['m1', 'late']]);
+});
+
+test('a tag that throws is an error and the waterfall moves on', async () => {
+  await freshPage();
+  const r = await render('slot-a', output([mediated('m1', TAGS.throws), mediated('m2', TAGS.fill)]));
+  assert.deepEqual(outcomes(r), ['error', 'filled']);
+});
+
+test('only a tag\'s first signal counts: noad then filled', async () => {
+  await freshPage();
+  const r = await render('slot-a', output([mediated('m1', TAGS.noadThenFill), mediated('m2', TAGS.fill)]));
+  assert.deepEqual(outcomes(r), ['no_fill', 'filled']);
+  assert.equal(r.by.bid, 'm2');
+});
+
+test('only a tag\'s first signal counts: filled twice is one fill', async () => {
+  await freshPage();
+  await page.evaluate(() => mediation.setConfig({ reportUrl: '/beacon' }));
+  const r = await render('slot-a', output([mediated('m1', TAGS.fillTwice), mediated('m2', TAGS.fill)]));
+  assert.deepEqual(outcomes(r), ['filled']);
+  await new Promise((res) => setTimeout(res, 200));
+  assert.equal(server.beacons.length, 1);
+  const names = await page.evaluate(() => window.events.filter((e) => e.name === 'bidResponse').length);
+  assert.equal(names, 1);
+});
+
+test('all mediated fail: the RTB ad renders and its notices fire once', async () => {
+  await freshPage();
+  const r = await render('slot-a', output([mediated('m1', TAGS.noad), mediated('m2', TAGS.throws), rtb('r1')]));
+  assert.deepEqual(outcomes(r), ['no_fill', 'error', 'filled']);
+  assert.deepEqual(r.by, { source: 'rtb', bid: 'r1', network: 'dsp' });
+  await until(() => server.notices.length >= 2, 2000, 'notices');
+  await new Promise((res) => setTimeout(res, 200));
+  assert.deepEqual(server.notices.sort(), ['burl-r1', 'nurl-r1']);
+  assert.equal(await frameCount('slot-a'), 1);
+});
+
+test('an RTB bid served on win loads its nurl as the frame', async () => {
+  await freshPage();
+  const r = await render('slot-a', output([rtb('r2', { adm: undefined, nurl: '/served' })]));
+  assert.equal(r.filled, true);
+  await until(() => server.notices.includes('served'), 2000, 'the nurl load');
+  assert.equal(server.notices.filter((n) => n === 'served').length, 1, 'the nurl is the ad, not fired twice');
+});
+
+test('an RTB creative that never loads times out instead of hanging the slot', async () => {
+  await freshPage();
+  await page.evaluate(() => mediation.setConfig({ renderTimeoutMs: 300 }));
+  const r = await render('slot-a', output([rtb('r3', { adm: undefined, nurl: '/notice?n=nothing' })]));
+  assert.equal(r.filled, false);
+  assert.deepEqual(outcomes(r), ['timeout']);
+});
+
+test('nothing at all: the slot is left empty and collapses', async () => {
+  await freshPage();
+  const r = await render('slot-a', output([mediated('m1', TAGS.noad)]));
+  assert.equal(r.filled, false);
+  assert.equal(r.by, null);
+  assert.equal(await frameCount('slot-a'), 0);
+  assert.equal(await page.evaluate(() => document.getElementById('slot-a').hidden), true);
+  const end = await page.evaluate(() => window.events.find((e) => e.name === 'auctionEnd'));
+  assert.ok(end);
+  const r2 = await render('slot-b', output([]), { collapse: false });
+  assert.equal(r2.filled, false);
+  assert.equal(await page.evaluate(() => document.getElementById('slot-b').hidden), false);
+});
+
+test('a hostile tag cannot read the page, navigate it, or forge signals', async () => {
+  await freshPage();
+  const r = await render('slot-a', output([mediated('m1', TAGS.evil), mediated('m2', TAGS.fill)]));
+  assert.deepEqual(outcomes(r), ['no_fill', 'filled']);
+  assert.equal(await page.evaluate(() => document.getElementById('title').textContent), 'publisher page');
+  assert.equal(new URL(page.url()).pathname, '/page.html');
+  assert.ok(!server.notices.includes('evil'));
+});
+
+test('a tag in a busy loop does not stall the page; it times out', async () => {
+  await freshPage();
+  const t0 = Date.now();
+  const r = await render('slot-a', output([mediated('m1', TAGS.busy, 300), mediated('m2', TAGS.fill)]));
+  assert.deepEqual(outcomes(r), ['timeout', 'filled']);
+  assert.ok(Date.now() - t0 < 3000);
+});
+
+test('two slots run independent waterfalls', async () => {
+  await freshPage();
+  const [a, b] = await page.evaluate(([oa, ob]) => Promise.all([mediation.render('slot-a', oa), mediation.render('slot-b', ob)]), [
+    output([mediated('a1', TAGS.fill)], 'auc-a'),
+    output([mediated('b1', TAGS.hang, 200), mediated('b2', TAGS.fillB)], 'auc-b'),
+  ]);
+  assert.deepEqual(outcomes(a), ['filled']);
+  assert.deepEqual(outcomes(b), ['timeout', 'filled']);
+  assert.equal(await frameCount('slot-a'), 1);
+});
+
+test('rendering a slot again cancels the running waterfall, its frames and timers', async () => {
+  await freshPage();
+  const first = page.evaluate((o) => mediation.render('slot-a', o), output([mediated('slow', TAGS.hang, 600), mediated('never', TAGS.fill)], 'auc-old'));
+  await until(async () => (await frameCount('slot-a')) === 1, 2000, 'the first frame');
+  const second = await render('slot-a', output([mediated('new', TAGS.fill)], 'auc-new'));
+  const old = await first;
+  assert.equal(old.cancelled, true);
+  assert.equal(second.by.bid, 'new');
+  await new Promise((res) => setTimeout(res, 900)); // past the old deadline
+  const events = await page.evaluate(() => window.events);
+  const oldId = events.find((e) => e.name === 'auctionInit').render_id;
+  assert.equal(events.filter((e) => e.render_id === oldId && e.name === 'bidTimeout').length, 0, 'no timer of the old run fires');
+  assert.equal(await frameCount('slot-a'), 1);
+  assert.deepEqual(await page.evaluate(() => mediation.stats()), { runs: 0, frames: 0, listening: false });
+});
+
+test('beacons reach the report URL, one per attempt, matching the outcome', async () => {
+  await freshPage();
+  await page.evaluate(() => mediation.setConfig({ reportUrl: '/beacon' }));
+  const r = await render('slot-a', output([mediated('m1', TAGS.noad), mediated('m2', TAGS.throws), mediated('m3', TAGS.hang, 200), rtb('r1')], 'auc-b'));
+  await until(() => server.beacons.length === 4, 3000, 'four beacons');
+  assert.deepEqual(server.beacons.map((b) => [b.auction_id, b.imp_id, b.bid, b.network, b.position, b.outcome]), [
+    ['auc-b', '1', 'm1', 'net-m1', 0, 'no_fill'],
+    ['auc-b', '1', 'm2', 'net-m2', 1, 'error'],
+    ['auc-b', '1', 'm3', 'net-m3', 2, 'timeout'],
+    ['auc-b', '1', 'r1', 'dsp', 3, 'filled'],
+  ]);
+  assert.deepEqual(r.attempts.map((a) => a.outcome), server.beacons.map((b) => b.outcome));
+  for (const b of server.beacons) assert.ok(Number.isInteger(b.latency_ms) && b.latency_ms >= 0);
+  assert.ok(server.beacons[2].latency_ms >= 190);
+});
+
+test('render asks an ad server with { endpoint, request }', async () => {
+  await freshPage();
+  const r = await render('slot-a', { endpoint: '/auction', request: { id: 'from-page', imp: [{ id: '1' }] } });
+  assert.deepEqual(outcomes(r), ['no_fill', 'filled']);
+  assert.equal(r.by.bid, 'srv-rtb');
+});
+
+test('render runs the auction in the page with { config, request, bids }', async () => {
+  await freshPage();
+  const r = await render('slot-a', {
+    config: { networks: [{ id: 'n' }], mediated_bids: [{ id: 'pm', network: 'n', cpm: 3, timeout_ms: 500, sizes: [[300, 250]], tag: '<div style="width:300px;height:250px;background:#123">page ${WIDTH}</div><script>mediation.filled()</script>' }] },
+    request: { id: 'page-req', imp: [{ id: '1', banner: { w: 300, h: 250 } }] },
+    bids: [],
+  });
+  assert.deepEqual(r.by, { source: 'mediated', bid: 'pm', network: 'n' });
+});
+
+test('an ad server that fails leaves the slot empty with the error, no exception', async () => {
+  await freshPage();
+  const r = await render('slot-a', { endpoint: '/missing', request: { id: 'x', imp: [{ id: '1' }] } });
+  assert.equal(r.filled, false);
+  assert.match(r.error, /404/);
+});
+
+test('no console errors on the page', () => {
+  assert.deepEqual(pageErrors.map((e) => e.message), []);
+});
