@@ -30,6 +30,8 @@ const FRAME_BOOT = `(function () {
     port = e.ports[0];
     queue.forEach(function (k) { port.postMessage(k); });
     queue = [];
+    port.postMessage('alive');
+    setInterval(function () { port.postMessage('alive'); }, 100);
   });
   addEventListener('error', function () { say('error'); });
   parent.postMessage('mediation:hello', '*');
@@ -99,7 +101,11 @@ function createMediation(bytesPromise) {
     if (!fr || fr.port) return;
     const channel = new MessageChannel();
     fr.port = channel.port1;
-    fr.port.onmessage = (m) => fr.run.signal(fr, m.data);
+    fr.alive = performance.now();
+    fr.port.onmessage = (m) => {
+      if (m.data === 'alive') fr.alive = performance.now();
+      else fr.run.signal(fr, m.data);
+    };
     e.source.postMessage('mediation:port', '*', [channel.port2]);
   }
   function track(fr) {
@@ -247,11 +253,14 @@ function createMediation(bytesPromise) {
     }
 
     // An entry the waterfall moved past: its frame goes, except that a timed-out
-    // frame stays, hidden, for a while to hear a late fill.
+    // frame that still answers its heartbeat stays, hidden, for a while to hear a
+    // late fill. A frame that stopped answering is hung (a busy loop): it goes now,
+    // since it would stall the frames that share its process.
     passOver(k) {
       const fr = this.frames[k];
       if (!fr || fr.late) return;
-      if (this.attempts.some((a) => a.position === k && a.outcome === 'timeout')) {
+      const responsive = fr.alive !== undefined && performance.now() - fr.alive < 250;
+      if (responsive && this.attempts.some((a) => a.position === k && a.outcome === 'timeout')) {
         fr.late = true;
         const e = this.entries[k];
         fr.lateTimer = setTimeout(() => {
