@@ -19,7 +19,7 @@ ENGINE_SRC = c_src/arena.c c_src/error.c c_src/json.c c_src/isotime.c c_src/coun
 ENGINE_HDR = $(wildcard c_src/*.h) build/include/jsmn.h
 C_TESTS    = $(patsubst tests/c/%.c,build/tests/%,$(wildcard tests/c/test_*.c))
 WASM_EXPORTS = _med_engine_new,_med_engine_free,_med_input,_med_config_load,_med_config_unload,_med_auction,_med_output,_med_output_len,_med_wf_new,_med_wf_free,_med_wf_set,_med_wf_begin,_med_wf_on_signal,_med_wf_on_tick,_med_wf_current,_med_wf_deadline,_med_wf_nrecords,_med_wf_record_at
-RUNTIME_JS = web/engine.js
+RUNTIME_JS = web/engine.js web/runtime.js
 
 .PHONY: all native wasm dist test test-c test-node bench example demo clean deps
 
@@ -48,17 +48,22 @@ build/tests/%: tests/c/%.c tests/c/check.h $(ENGINE_SRC) $(ENGINE_HDR)
 	$(CC) $(CSTD) $(NATIVE_WARN) $(SAN) -Itests/c -o $@ $< $(ENGINE_SRC)
 
 # ---- wasm ----
-wasm: build/engine.wasm
+WASM_FLAGS = $(CSTD) --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=2MB -sTOTAL_STACK=128KB \
+  -sMALLOC=emmalloc -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS) -sERROR_ON_UNDEFINED_SYMBOLS=1
+
+# Two builds of one engine: fast for Node and the ES module, small for the page's
+# classic script (it travels inside mediation.js to every visitor).
+wasm: build/engine.wasm build/engine-small.wasm
 build/engine.wasm: $(ENGINE_SRC) $(ENGINE_HDR)
 	@mkdir -p build
-	NODE_PATH=/usr/share/nodejs $(EMCC) $(CSTD) -O3 -msimd128 --no-entry -sSTANDALONE_WASM \
-	  -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=2MB -sTOTAL_STACK=128KB -sMALLOC=emmalloc \
-	  -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS) -sERROR_ON_UNDEFINED_SYMBOLS=1 \
-	  -o $@ $(ENGINE_SRC)
+	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_FLAGS) -O3 -msimd128 -o $@ $(ENGINE_SRC)
+build/engine-small.wasm: $(ENGINE_SRC) $(ENGINE_HDR)
+	@mkdir -p build
+	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_FLAGS) -Oz -flto -o $@ $(ENGINE_SRC)
 
 # ---- dist: the Wasm embedded in JS, from mediation.js.in ----
 dist: dist/mediation.mjs dist/mediation.js dist/mediation.d.ts
-dist/mediation.mjs dist/mediation.js: mediation.js.in build/engine.wasm $(RUNTIME_JS) scripts/build-dist.mjs
+dist/mediation.mjs dist/mediation.js: mediation.js.in build/engine.wasm build/engine-small.wasm $(RUNTIME_JS) scripts/build-dist.mjs
 	@mkdir -p dist
 	node scripts/build-dist.mjs
 dist/mediation.d.ts: web/mediation.d.ts

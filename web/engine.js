@@ -25,6 +25,12 @@ function base64Bytes(b64) {
   return out;
 }
 
+// The embedded engine is gzipped; the host's DecompressionStream inflates it.
+async function inflate(gz) {
+  const stream = new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
 async function instantiateEngine(bytes) {
   const { instance } = await WebAssembly.instantiate(bytes, {
     env: { emscripten_notify_memory_growth() {} },
@@ -60,7 +66,7 @@ function jsonOf(value) {
 
 function makeEngineApi(bytesPromise) {
   let core = null;
-  const ready = bytesPromise
+  const ready = Promise.resolve(bytesPromise)
     .then((bytes) => instantiateEngine(bytes))
     .then((c) => {
       core = c;

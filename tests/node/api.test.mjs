@@ -76,7 +76,7 @@ test('every IAB example request is read', async () => {
 
 test('the classic script defines window.mediation with the same API', async () => {
   const code = readFileSync(new URL('../../dist/mediation.js', import.meta.url), 'utf8');
-  const sandbox = { TextEncoder, TextDecoder, WebAssembly, atob, console, FinalizationRegistry };
+  const sandbox = { TextEncoder, TextDecoder, WebAssembly, atob, console, FinalizationRegistry, Blob, DecompressionStream, Response };
   sandbox.globalThis = sandbox;
   vm.runInNewContext(code, sandbox);
   assert.throws(() => sandbox.mediation.auction({ config, request, now: NOW }), /not ready yet/);
