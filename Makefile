@@ -62,12 +62,12 @@ build/engine-small.wasm: $(ENGINE_SRC) $(ENGINE_HDR)
 	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_FLAGS) -Oz -flto -o $@ $(ENGINE_SRC)
 
 # ---- dist: the Wasm embedded in JS, from mediation.js.in ----
-dist: dist/mediation.mjs dist/mediation.js dist/mediation.d.ts
+dist: dist/mediation.mjs dist/mediation.js dist/mediation.d.ts dist/mediation.d.mts
 dist/mediation.mjs dist/mediation.js: mediation.js.in build/engine.wasm build/engine-small.wasm $(RUNTIME_JS) scripts/build-dist.mjs
 	@mkdir -p dist
 	node scripts/build-dist.mjs
-dist/mediation.d.ts: web/mediation.d.ts
-	@mkdir -p dist && cp $< $@
+dist/mediation.d.ts dist/mediation.d.mts: web/mediation.d.ts
+	@mkdir -p dist && cp $< dist/mediation.d.ts && cp $< dist/mediation.d.mts
 
 # ---- tests ----
 test: deps

@@ -1,0 +1,181 @@
+// mediation.d.ts — the public API of dist/mediation.js (window.mediation) and
+// dist/mediation.mjs (default and named export `mediation`). DESIGN §4 and §5.
+
+export type Source = 'mediated' | 'rtb';
+export type Outcome = 'filled' | 'no_fill' | 'error' | 'timeout' | 'late';
+export type MediatedReason = 'inactive' | 'flight' | 'targeting' | 'size' | 'floor' | 'below_rtb' | 'depth' | 'budget';
+
+/** A waterfall entry for a mediated bid: load `tag` in a sandboxed frame. */
+export interface MediatedEntry {
+  source: 'mediated';
+  bid: string;
+  network: string;
+  /** CPM in the config currency. */
+  price: number;
+  timeout_ms: number;
+  w: number;
+  h: number;
+  /** The network's ad tag, macros substituted. */
+  tag: string;
+}
+
+/** The RTB fallback: a sure fill. `price` is the clearing price in the config currency. */
+export interface RtbEntry {
+  source: 'rtb';
+  bid: string;
+  seat?: string;
+  price: number;
+  bid_price: number;
+  /** The bid's own currency and clearing price in it, when it differs from the config's. */
+  cur?: string;
+  cur_price?: number;
+  w?: number;
+  h?: number;
+  adm?: string;
+  nurl?: string;
+  burl?: string;
+  crid?: string;
+  dealid?: string;
+  adomain?: string[];
+}
+
+export type WaterfallEntry = MediatedEntry | RtbEntry;
+
+export type Rejection =
+  | { source: 'mediated'; bid: string; network: string; price: number; reason: MediatedReason; detail?: string }
+  | { source: 'rtb'; bid: string | null; seat?: string; impid?: string; reason: number; lurl?: string }
+  | { source: 'rtb'; response: number; reason: number; message: string };
+
+export interface AuctionOutput {
+  id: string;
+  cur: string;
+  imps: { impid: string; waterfall: WaterfallEntry[]; rejected: Rejection[] }[];
+  /** Bids that name no imp of the request, and responses that could not be read. */
+  rejected?: Rejection[];
+}
+
+/** A config loaded into the engine once; pass it as `config` to auction(). */
+export interface ConfigHandle {
+  readonly id: number;
+  /** Frees it now (otherwise it is freed when garbage-collected). */
+  release(): void;
+}
+
+type Json = string | object;
+
+export interface AuctionInput {
+  /** A loaded config, or the config itself (DESIGN §3), as an object or JSON text. */
+  config: ConfigHandle | Json;
+  /** An OpenRTB 2.6 BidRequest, as an object or JSON text. */
+  request: Json;
+  /** OpenRTB 2.6 BidResponses, each an object or JSON text. */
+  bids?: Json[];
+  /** RFC 3339; defaults to the host's clock. */
+  now?: string;
+  /** Also list the mediated bids ruled out before the auction, with why. */
+  explain?: boolean;
+}
+
+/** Thrown for bad input: `code` is stable, `at` is a JSON path or a byte offset. */
+export class MediationError extends Error {
+  readonly code: string;
+  readonly at: string;
+}
+
+export interface Attempt {
+  bid: string;
+  network: string | null;
+  position: number;
+  outcome: Exclude<Outcome, 'late'>;
+  latency_ms: number;
+}
+
+export interface RenderOutcome {
+  impid: string | null;
+  filled: boolean;
+  by: { source: Source; bid: string; network: string | null } | null;
+  attempts: Attempt[];
+  /** The slot was rendered again or cleared before this waterfall ended. */
+  cancelled?: boolean;
+  /** The result could not be had (an ad server that failed, bad input). */
+  error?: string;
+}
+
+/** What every event about one bid carries; also the body of each beacon. */
+export interface AttemptRecord {
+  auction_id: string;
+  imp_id: string;
+  /** Unique per render() call: a beacon's key together with position and outcome. */
+  render_id: string;
+  bid: string;
+  network: string | null;
+  source: Source;
+  position: number;
+  outcome?: Outcome;
+  latency_ms?: number;
+  price?: number;
+}
+
+export interface EventMap {
+  auctionInit: { auction_id: string; imp_id: string; render_id: string; slot: Element; waterfall: WaterfallEntry[] };
+  bidRequested: AttemptRecord;
+  bidResponse: AttemptRecord;
+  noBid: AttemptRecord;
+  bidTimeout: AttemptRecord;
+  bidLate: AttemptRecord;
+  bidWon: AttemptRecord;
+  adRenderSucceeded: AttemptRecord;
+  adRenderFailed: AttemptRecord;
+  auctionEnd: RenderOutcome & { auction_id: string | null; imp_id: string | null; render_id: string };
+}
+
+export interface Settings {
+  /** Receives one beacon (JSON text) per attempt. */
+  reportUrl?: string | null;
+  /** How long a timed-out frame is kept to hear a late fill (default: twice its timeout, at most 10 s). */
+  lateWindowMs?: number | null;
+  /** How long the RTB creative may take to load (default 5000). */
+  renderTimeoutMs?: number;
+}
+
+export interface RenderOptions {
+  /** Which imp of the result; the first by default. */
+  impid?: string;
+  /** Leave an empty slot at its size instead of hiding it. */
+  collapse?: boolean;
+  /** Total time for the mediated attempts (default: the sum of their timeouts). */
+  budgetMs?: number;
+}
+
+export type RenderResult = AuctionOutput | { endpoint: string; request: Json } | AuctionInput;
+
+export interface Mediation {
+  readonly version: string;
+  /** Resolves when the engine is loaded. */
+  readonly ready: Promise<void>;
+  loadConfig(config: Json): ConfigHandle;
+  auction(input: AuctionInput | string, config?: ConfigHandle): AuctionOutput;
+  /** The same, as JSON text (no parse): for servers that pass it on. */
+  auctionJSON(input: AuctionInput | string, config?: ConfigHandle): string;
+  /** Bytes of Wasm memory in use. */
+  memoryBytes(): number;
+  readonly MediationError: typeof MediationError;
+  /** Runs the slot's waterfall; resolves when an ad shows or none can. */
+  render(slot: Element | string, result: RenderResult, options?: RenderOptions): Promise<RenderOutcome>;
+  /** Stops the slot's waterfall and removes its frames. */
+  clear(slot: Element | string): void;
+  on<K extends keyof EventMap>(event: K, handler: (data: EventMap[K]) => void): void;
+  off<K extends keyof EventMap>(event: K, handler: (data: EventMap[K]) => void): void;
+  setConfig(settings: Settings): void;
+  /** What the runtime holds now: running waterfalls, tag frames, its window listener. */
+  stats(): { runs: number; frames: number; listening: boolean };
+}
+
+export declare const mediation: Mediation;
+export default mediation;
+
+declare global {
+  interface Window {
+    mediation: Mediation;
+  }
+}

@@ -1,0 +1,31 @@
+// usage.ts — compiled by `tsc --noEmit` in the tests: the declarations describe the API
+// the way a publisher and a server use it.
+import mediation, { type AuctionOutput, type RenderOutcome } from '../../dist/mediation.mjs';
+
+async function server(config: object, request: string, responses: string[]): Promise<string> {
+  await mediation.ready;
+  const handle = mediation.loadConfig(config);
+  const out: AuctionOutput = mediation.auction({ config: handle, request, bids: responses });
+  const first = out.imps[0].waterfall[0];
+  if (first && first.source === 'mediated') first.tag.toUpperCase();
+  if (first && first.source === 'rtb') first.adm?.length;
+  try {
+    return mediation.auctionJSON({ config: handle, request, bids: responses, explain: true });
+  } catch (e) {
+    if (e instanceof mediation.MediationError) return `${e.code} at ${e.at}`;
+    throw e;
+  } finally {
+    handle.release();
+  }
+}
+
+async function page(): Promise<RenderOutcome> {
+  mediation.setConfig({ reportUrl: '/events' });
+  mediation.on('bidTimeout', (r) => console.log(r.network, r.latency_ms));
+  mediation.on('auctionEnd', (e) => console.log(e.filled, e.attempts.length));
+  const outcome = await window.mediation.render('slot-1', { endpoint: '/auction', request: { id: 'r', imp: [] } }, { impid: '1' });
+  mediation.clear('slot-1');
+  return outcome;
+}
+
+export { server, page };
