@@ -88,6 +88,10 @@ build/bench-native: bench/bench_native.c $(ENGINE_SRC) $(ENGINE_HDR)
 	@mkdir -p build
 	$(CC) $(CSTD) $(NATIVE_WARN) -O2 -o $@ $< $(ENGINE_SRC)
 
+# The demo: the page runtime at work on 127.0.0.1:8080 (PORT to change).
+demo: deps dist
+	node web/server.mjs
+
 example: build/mediate
 	./build/mediate auction < tests/fixtures/example.input.json
 

@@ -55,8 +55,14 @@ med_wf_action med_wf_signal(med_waterfall *w, int32_t entry, med_attempt_outcome
   if (signal != MED_ATTEMPT_FILLED && signal != MED_ATTEMPT_NO_FILL && signal != MED_ATTEMPT_ERROR) return w->action;
   uint8_t *st = &w->state[entry];
   if (*st == TIMED_OUT) {
-    /* Only a fill after the deadline is worth a record; it is never shown. */
-    if (signal == MED_ATTEMPT_FILLED) record(w, entry, MED_ATTEMPT_LATE, now_ms, now_ms);
+    /* Only a fill after the deadline is worth a record; it is never shown. Its
+     * latency counts from the start of the attempt it belongs to. */
+    if (signal == MED_ATTEMPT_FILLED) {
+      double start = now_ms;
+      for (uint32_t k = 0; k < w->nrecords; k++)
+        if (w->records[k].entry == entry) start = w->records[k].start_ms;
+      record(w, entry, MED_ATTEMPT_LATE, start, now_ms);
+    }
     *st = ENDED;
     return w->action;
   }

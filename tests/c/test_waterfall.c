@@ -37,6 +37,7 @@ int main(void) {
   CHECK(w.records[0].outcome == MED_ATTEMPT_TIMEOUT);
   CHECK(med_wf_signal(&w, 0, MED_ATTEMPT_FILLED, 700) == MED_WF_LOAD && w.current == 1);
   CHECK(w.nrecords == 2 && w.records[1].outcome == MED_ATTEMPT_LATE && w.records[1].entry == 0);
+  CHECK(w.records[1].start_ms == 0 && w.records[1].end_ms == 700); /* latency from the attempt's start */
   CHECK(med_wf_signal(&w, 0, MED_ATTEMPT_FILLED, 710) == MED_WF_LOAD && w.nrecords == 2); /* late once */
   CHECK(med_wf_tick(&w, 1000) == MED_WF_EMPTY && w.nrecords == 3);
 

@@ -30,7 +30,6 @@ async function freshPage() {
   });
   server.beacons.length = 0;
   server.notices.length = 0;
-  pageErrors.length = 0;
 }
 
 const render = (slot, out, opts) => page.evaluate(([s, o, p]) => mediation.render(s, o, p), [slot, out, opts]);
@@ -244,11 +243,12 @@ test('an ad server that fails leaves the slot empty with the error, no exception
   const r = await render('slot-a', { endpoint: '/missing', request: { id: 'x', imp: [{ id: '1' }] } });
   assert.equal(r.filled, false);
   assert.match(r.error, /404/);
-  // The browser logs the failed request itself; that one is expected.
-  const expected = pageErrors.findIndex((e) => /404/.test(e.message));
-  if (expected >= 0) pageErrors.splice(expected, 1);
+
 });
 
-test('no console errors on the page', () => {
-  assert.deepEqual(pageErrors.map((e) => e.message), []);
+test('no console errors on any page but the ones the tests caused on purpose', () => {
+  // Expected: the throwing tag's own error, the failed ad-server request, and
+  // Chromium blocking the hostile tag's top navigation.
+  const unexpected = pageErrors.map((e) => e.message).filter((m) => !/tag failure|status of 404|Unsafe attempt to initiate navigation/.test(m));
+  assert.deepEqual(unexpected, []);
 });
