@@ -83,6 +83,7 @@ test-node: dist build/mediate build/mediate-asan
 # ---- bench ----
 bench: deps build/bench-native build/mediate dist
 	node bench/bench.mjs
+	node bench/browser.mjs
 
 build/bench-native: bench/bench_native.c $(ENGINE_SRC) $(ENGINE_HDR)
 	@mkdir -p build

@@ -147,6 +147,7 @@ function createMediation(bytesPromise) {
       this.opts = opts;
       this.id = Math.random().toString(36).slice(2) + Date.now().toString(36);
       this.frames = []; // by waterfall position
+      this.spare = null; // a blank frame ready for the next entry
       this.timer = 0;
       this.wf = 0;
       this.seen = 0;
@@ -172,6 +173,7 @@ function createMediation(bytesPromise) {
       this.auctionId = output.id;
       this.impid = imp ? imp.impid : impid;
       this.entries = imp && Array.isArray(imp.waterfall) ? imp.waterfall.slice(0, 32) : [];
+      if (getComputedStyle(this.slot).position === 'static') this.slot.style.position = 'relative';
       const { x } = api.core();
       const budget = this.opts.budgetMs ?? this.entries.reduce((t, e) => t + (e.source === 'rtb' ? 0 : e.timeout_ms || 1000), 0);
       this.wf = x.med_wf_new(this.entries.length, budget);
@@ -227,15 +229,28 @@ function createMediation(bytesPromise) {
       }
     }
 
-    open(i) {
-      const e = this.entries[i];
+    // A blank sandboxed frame, hidden, made ahead of need: pointing an existing
+    // frame at its tag is several times quicker than making one at the deadline.
+    blankFrame() {
       const el = document.createElement('iframe');
       el.setAttribute('sandbox', SANDBOX);
       el.setAttribute('scrolling', 'no');
       el.title = 'advertisement';
+      el.style.cssText = 'border:0;display:block;position:absolute;left:0;top:0;visibility:hidden;pointer-events:none';
+      this.slot.appendChild(el);
+      return el;
+    }
+
+    prepareSpare() {
+      if (!this.closed && !this.done && !this.spare) this.spare = this.blankFrame();
+    }
+
+    open(i) {
+      const e = this.entries[i];
+      const el = this.spare || this.blankFrame();
+      this.spare = null;
       el.width = e.w || this.slot.clientWidth || 300;
       el.height = e.h || this.slot.clientHeight || 250;
-      el.style.cssText = 'border:0;display:block;position:absolute;left:0;top:0;visibility:hidden;pointer-events:none';
       const fr = { el, entry: i, run: this, port: null, late: false, lateTimer: 0 };
       if (e.source === 'rtb') {
         // The sure fill: the frame loading is the fill.
@@ -245,11 +260,10 @@ function createMediation(bytesPromise) {
       } else {
         el.srcdoc = frameDocument(e.tag);
       }
-      if (getComputedStyle(this.slot).position === 'static') this.slot.style.position = 'relative';
       this.frames[i] = fr;
-      this.slot.appendChild(el);
       track(fr);
       emit('bidRequested', this.about(i));
+      if (i + 1 < this.entries.length) setTimeout(() => this.prepareSpare(), 0);
     }
 
     // An entry the waterfall moved past: its frame goes, except that a timed-out
@@ -287,7 +301,8 @@ function createMediation(bytesPromise) {
       this.frames.forEach((fr, k) => { if (fr && k !== winner) this.passOver(k); });
       const e = winner >= 0 ? this.entries[winner] : null;
       if (e) {
-        this.frames[winner].el.style.cssText = 'border:0;display:block';
+        this.shown = this.frames[winner].el;
+        this.shown.style.cssText = 'border:0;display:block';
         if (e.source === 'rtb') {
           if (e.adm) notice(e.nurl);
           notice(e.burl);
@@ -329,6 +344,8 @@ function createMediation(bytesPromise) {
       this.abort.abort();
       clearTimeout(this.timer);
       this.frames.forEach((fr, k) => this.release(k, k === this.winner && !this.cancelled));
+      if (this.spare) this.spare.remove();
+      this.spare = null;
       if (this.wf) api.core().x.med_wf_free(this.wf);
       this.wf = 0;
       active.delete(this);
@@ -341,9 +358,9 @@ function createMediation(bytesPromise) {
         this.done = true;
         this.resolve({ impid: this.impid ?? null, filled: false, by: null, attempts: this.attempts, cancelled: true });
       }
-      const shown = this.winner >= 0 && this.frames[this.winner];
       this.close();
-      if (shown) shown.el.remove();
+      if (this.shown) this.shown.remove();
+      this.shown = null;
     }
   }
 
@@ -369,7 +386,6 @@ function createMediation(bytesPromise) {
     if (!el || el.nodeType !== 1) throw new TypeError(`mediation.render: no element ${String(slot)}`);
     const previous = runs.get(el);
     if (previous) previous.cancel();
-    for (const f of el.querySelectorAll(':scope > iframe[title="advertisement"]')) f.remove();
     el.hidden = false;
     const run = new Run(el, opts);
     runs.set(el, run);

@@ -205,6 +205,17 @@ test('rendering a slot again cancels the running waterfall, its frames and timer
   assert.deepEqual(await page.evaluate(() => mediation.stats()), { runs: 0, frames: 0, listening: false });
 });
 
+test('clear() takes a finished slot\'s ad away', async () => {
+  await freshPage();
+  await render('slot-a', output([mediated('m1', TAGS.fill)]));
+  assert.equal(await frameCount('slot-a'), 1);
+  await page.evaluate(() => mediation.clear('slot-a'));
+  assert.equal(await frameCount('slot-a'), 0);
+  await render('slot-a', output([mediated('m2', TAGS.fill)]));
+  await render('slot-a', output([mediated('m3', TAGS.fillB)]));
+  assert.equal(await frameCount('slot-a'), 1, 'rendering again replaces the ad');
+});
+
 test('beacons reach the report URL, one per attempt, matching the outcome', async () => {
   await freshPage();
   await page.evaluate(() => mediation.setConfig({ reportUrl: '/beacon' }));
@@ -251,4 +262,54 @@ test('no console errors on any page but the ones the tests caused on purpose', (
   // Chromium blocking the hostile tag's top navigation.
   const unexpected = pageErrors.map((e) => e.message).filter((m) => !/tag failure|status of 404|Unsafe attempt to initiate navigation/.test(m));
   assert.deepEqual(unexpected, []);
+});
+
+test('200 slots rendered and removed leave no frames, timers or listeners, and the heap where it was', async () => {
+  await freshPage();
+  // Count the page's pending timers and window listeners from here on.
+  await page.evaluate(() => {
+    const live = new Set();
+    const st = window.setTimeout, ct = window.clearTimeout, add = window.addEventListener, rm = window.removeEventListener;
+    window.setTimeout = (fn, ms, ...a) => { const id = st(() => { live.delete(id); fn(...a); }, ms); live.add(id); return id; };
+    window.clearTimeout = (id) => { live.delete(id); ct(id); };
+    const listening = new Set();
+    window.addEventListener = function (t, f, o) { if (this === window || this == null) listening.add(t + ':' + f.name); return add.call(this ?? window, t, f, o); };
+    window.removeEventListener = function (t, f, o) { if (this === window || this == null) listening.delete(t + ':' + f.name); return rm.call(this ?? window, t, f, o); };
+    window.leaks = () => ({ timers: live.size, listeners: [...listening] });
+  });
+  const cdp = await page.context().newCDPSession(page);
+  const heap = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+  };
+  const renderAndRemove = (n, o) => page.evaluate(async ([count, out]) => {
+    for (let i = 0; i < count; i++) {
+      const el = document.createElement('div');
+      document.body.appendChild(el);
+      await mediation.render(el, out);
+      el.remove();
+    }
+  }, [n, o]);
+  const out = output([mediated('m1', TAGS.noad), mediated('m2', TAGS.fill)]);
+  // The listener count sees the runtime: while a waterfall runs it listens.
+  const during = await page.evaluate(async (o) => {
+    const el = document.createElement('div');
+    document.body.appendChild(el);
+    const p = mediation.render(el, o);
+    await new Promise((r) => setTimeout(r, 0));
+    const seen = window.leaks().listeners.length;
+    await p;
+    el.remove();
+    return seen;
+  }, output([mediated('m1', TAGS.fill)]));
+  assert.equal(during, 1, 'the instrument sees the runtime listening while it runs');
+  await renderAndRemove(20, out); // warm up: code paths compiled, caches filled
+  const before = await heap();
+  await renderAndRemove(200, out);
+  await until(() => page.evaluate(() => window.leaks().timers === 0), 3000, 'timers to drain');
+  const after = await heap();
+  assert.deepEqual(await page.evaluate(() => mediation.stats()), { runs: 0, frames: 0, listening: false });
+  assert.deepEqual(await page.evaluate(() => window.leaks()), { timers: 0, listeners: [] });
+  assert.equal(await page.evaluate(() => document.querySelectorAll('iframe').length), 0);
+  assert.ok(after - before < 1 << 20, `the heap grew by ${after - before} bytes`);
 });
