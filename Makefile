@@ -15,10 +15,10 @@ SAN      = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sani
 
 ENGINE_SRC = c_src/arena.c c_src/error.c c_src/json.c c_src/isotime.c c_src/country.c c_src/symtab.c \
              c_src/sort.c c_src/config.c c_src/openrtb.c c_src/targeting.c c_src/auction.c \
-             c_src/macros.c c_src/result.c c_src/engine.c c_src/waterfall.c c_src/api.c
+             c_src/macros.c c_src/result.c c_src/engine.c c_src/waterfall.c c_src/stats.c c_src/api.c
 ENGINE_HDR = $(wildcard c_src/*.h) build/include/jsmn.h
 C_TESTS    = $(patsubst tests/c/%.c,build/tests/%,$(wildcard tests/c/test_*.c))
-WASM_EXPORTS = _med_engine_new,_med_engine_free,_med_input,_med_config_load,_med_config_unload,_med_auction,_med_output,_med_output_len,_med_wf_new,_med_wf_free,_med_wf_set,_med_wf_begin,_med_wf_on_signal,_med_wf_on_tick,_med_wf_current,_med_wf_deadline,_med_wf_nrecords,_med_wf_record_at
+WASM_EXPORTS = _med_engine_new,_med_engine_free,_med_input,_med_config_load,_med_config_unload,_med_auction,_med_output,_med_output_len,_med_report,_med_wf_new,_med_wf_free,_med_wf_set,_med_wf_begin,_med_wf_on_signal,_med_wf_on_tick,_med_wf_current,_med_wf_deadline,_med_wf_nrecords,_med_wf_record_at
 RUNTIME_JS = web/engine.js web/runtime.js
 
 .PHONY: all native wasm dist test test-c test-node bench example demo clean deps

@@ -122,6 +122,24 @@ int32_t med_auction(med_engine *e, size_t len, int32_t handle) {
   return with_room(e, len, run_auction, &args);
 }
 
+static int run_stats(med_engine *e, size_t len, void *ctx, shortfall *s) {
+  (void)ctx;
+  med_arena a;
+  med_out o;
+  med_arena_init(&a, e->scratch, e->scratch_cap);
+  med_out_init(&o, e->out, e->out_cap);
+  int r = med_run_stats(e->in, len, &a, &o);
+  e->out_len = o.len;
+  s->scratch = a.failed;
+  s->out = o.overflow;
+  return r;
+}
+
+int32_t med_report(med_engine *e, size_t len) {
+  if (!e->in) med_input(e, 0);
+  return with_room(e, len, run_stats, NULL);
+}
+
 typedef struct {
   config_slot *slot;
   size_t keep_cap;

@@ -30,6 +30,10 @@ int32_t med_config_unload(med_engine *e, int32_t handle);
  * holds an error). */
 int32_t med_auction(med_engine *e, size_t len, int32_t handle);
 
+/* Computes the statistics report of the attempts document in the input buffer
+ * (stats.h). Returns 0 or 2, as med_auction. */
+int32_t med_report(med_engine *e, size_t len);
+
 const char *med_output(const med_engine *e);
 size_t med_output_len(const med_engine *e);
 

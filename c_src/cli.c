@@ -1,5 +1,5 @@
-/* cli.c — the native command line: `mediate auction < input.json` and
- * `mediate config < config.json`. Reads stdin, prints one JSON document, exits 0
+/* cli.c — the native command line: `mediate auction < input.json`,
+ * `mediate config < config.json` and `mediate stats < attempts.json`. Reads stdin, prints one JSON document, exits 0
  * on success and 2 on bad input. */
 #include <stdio.h>
 #include <string.h>
@@ -24,14 +24,16 @@ static int read_stdin(med_engine *e, size_t *len) {
 }
 
 static int usage(void) {
-  fputs("usage: mediate auction < input.json   run one auction (DESIGN §4)\n"
-        "       mediate config < config.json   check a mediation config\n",
+  fputs("usage: mediate auction < input.json     run one auction (DESIGN §4)\n"
+        "       mediate config < config.json     check a mediation config\n"
+        "       mediate stats < attempts.json    statistics of reported attempts\n",
         stderr);
   return 64;
 }
 
 int main(int argc, char **argv) {
-  if (argc != 2 || (strcmp(argv[1], "auction") != 0 && strcmp(argv[1], "config") != 0)) return usage();
+  if (argc != 2 || (strcmp(argv[1], "auction") != 0 && strcmp(argv[1], "config") != 0 && strcmp(argv[1], "stats") != 0))
+    return usage();
   med_engine *e = med_engine_new();
   size_t len = 0;
   if (!e || !read_stdin(e, &len)) {
@@ -40,6 +42,7 @@ int main(int argc, char **argv) {
   }
   int status = 0;
   if (strcmp(argv[1], "auction") == 0) status = med_auction(e, len, 0) == 0 ? 0 : 2;
+  else if (strcmp(argv[1], "stats") == 0) status = med_report(e, len) == 0 ? 0 : 2;
   else status = med_config_load(e, len) > 0 ? 0 : 2;
   fwrite(med_output(e), 1, med_output_len(e), stdout);
   fputc('\n', stdout);

@@ -8,6 +8,7 @@
 #include "isotime.h"
 #include "openrtb.h"
 #include "result.h"
+#include "stats.h"
 
 static int finish_error(med_out *out, med_arena *a, const med_error *err) {
   if (a->failed) return MED_NO_ROOM;
@@ -91,5 +92,15 @@ int med_run_auction(const char *doc, size_t len, const med_config *cfg, med_aren
       !med_auction_run(&res, cfg, &q, &bids, &j, now_ms, explain, a, &err))
     return finish_error(out, a, &err);
   med_result_write(out, &res, cfg, &q, &bids, now_ms);
+  return out->overflow ? MED_NO_ROOM : MED_OK;
+}
+
+int med_run_stats(const char *doc, size_t len, med_arena *a, med_out *out) {
+  med_error err = {0};
+  med_json j;
+  out->len = 0;
+  out->overflow = 0;
+  if (!parse_object(&j, doc, len, a, "input", &err) || !med_stats_run(&j, a, out, &err)) return finish_error(out, a, &err);
+  if (a->failed) return MED_NO_ROOM;
   return out->overflow ? MED_NO_ROOM : MED_OK;
 }

@@ -25,4 +25,7 @@ int med_load_config(const char *doc, size_t len, med_config *cfg, med_arena *kee
  * cfg is used instead of the document's "config". */
 int med_run_auction(const char *doc, size_t len, const med_config *cfg, med_arena *scratch, med_out *out);
 
+/* Computes the statistics report (stats.h) of a document of reported attempts. */
+int med_run_stats(const char *doc, size_t len, med_arena *scratch, med_out *out);
+
 #endif

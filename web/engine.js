@@ -161,9 +161,18 @@ function makeEngineApi(bytesPromise) {
     return JSON.parse(auctionJSON(input, config));
   }
 
+  // The statistics of reported attempts (c_src/stats.h), as JSON text.
+  function reportJSON(input) {
+    const { x, engine } = need();
+    const status = x.med_report(engine, put([jsonOf(input)]));
+    const out = output();
+    if (status !== 0) fail(out);
+    return out;
+  }
+
   function memoryBytes() {
     return need().x.memory.buffer.byteLength;
   }
 
-  return { ready, core: need, loadConfig, auction, auctionJSON, memoryBytes, MediationError, ConfigHandle };
+  return { ready, core: need, loadConfig, auction, auctionJSON, reportJSON, memoryBytes, MediationError, ConfigHandle };
 }

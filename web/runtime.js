@@ -418,6 +418,8 @@ function createMediation(bytesPromise) {
     loadConfig: api.loadConfig,
     auction: api.auction,
     auctionJSON: api.auctionJSON,
+    report: (input) => JSON.parse(api.reportJSON(input)),
+    reportJSON: api.reportJSON,
     memoryBytes: api.memoryBytes,
     MediationError: api.MediationError,
     render, clear, on, off, setConfig, stats,

@@ -1,0 +1,44 @@
+/* test_stats.c — the report's figures for a known set of attempts. */
+#include "check.h"
+#include "engine.h"
+
+static char scratch[1 << 20], outbuf[1 << 16];
+
+static const char *run(const char *doc, int *status) {
+  med_arena a;
+  med_out o;
+  med_arena_init(&a, scratch, sizeof scratch);
+  med_out_init(&o, outbuf, sizeof outbuf - 1);
+  *status = med_run_stats(doc, strlen(doc), &a, &o);
+  outbuf[o.len] = 0;
+  return outbuf;
+}
+
+#define A(net, bid, outcome, lat, price, ts)                                                                  \
+  "{\"network\":\"" net "\",\"bid\":\"" bid "\",\"source\":\"mediated\",\"outcome\":\"" outcome "\",\"latency_ms\":" \
+  #lat ",\"price\":" #price ",\"ts\":" #ts "}"
+
+int main(void) {
+  int st;
+  const char *out = run("{\"bucket_ms\":3600000,\"attempts\":[" A("a", "a1", "filled", 100, 2, 0) "," A("a", "a1", "filled", 300, 2, 10)
+                        "," A("a", "a1", "filled", 200, 2, 3600000) "," A("a", "a1", "no_fill", 50, 2, 20) "," A("a", "a2", "timeout", 800, 4, 30)
+                        "," A("a", "a2", "late", 1200, 4, 40) "," A("b", "b1", "error", 5, 1, 50) "]}",
+                        &st);
+  CHECK(st == MED_OK);
+  /* network a: 5 attempts (late is not one), 3 fills, p50 200, p95 300, revenue 6/1000, eCPM 6/5 */
+  CHECK(strstr(out, "{\"network\":\"a\",\"attempts\":5,\"fills\":3,\"fill_rate\":0.6,\"no_fills\":1,\"timeouts\":1,"
+                    "\"errors\":0,\"late\":1,\"latency_p50\":200,\"latency_p95\":300,\"revenue\":0.006,\"ecpm\":1.2}") != NULL);
+  CHECK(strstr(out, "{\"network\":\"b\",\"attempts\":1,\"fills\":0,\"fill_rate\":0,\"no_fills\":0,\"timeouts\":0,"
+                    "\"errors\":1,\"late\":0,\"latency_p50\":null,\"latency_p95\":null,\"revenue\":0,\"ecpm\":0}") != NULL);
+  CHECK(strstr(out, "{\"bid\":\"a2\",\"source\":\"mediated\",\"network\":\"a\",\"attempts\":1,\"fills\":0") != NULL);
+  /* series: two hourly buckets for a */
+  CHECK(strstr(out, "{\"t\":0,\"network\":\"a\",\"attempts\":4,\"fills\":2") != NULL);
+  CHECK(strstr(out, "{\"t\":3600000,\"network\":\"a\",\"attempts\":1,\"fills\":1") != NULL);
+  out = run("{\"attempts\":[]}", &st);
+  CHECK(st == MED_OK && strstr(out, "\"networks\":[],\"bids\":[],\"series\":[]") != NULL);
+  out = run("{\"attempts\":[{\"bid\":\"x\",\"outcome\":\"exploded\"}]}", &st);
+  CHECK(st == MED_BAD_INPUT && strstr(out, "attempts[0].outcome") != NULL);
+  out = run("{\"attempts\":{}}", &st);
+  CHECK(st == MED_BAD_INPUT && strstr(out, "wrong_type") != NULL);
+  return check_report();
+}
