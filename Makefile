@@ -89,7 +89,8 @@ build/bench-native: bench/bench_native.c $(ENGINE_SRC) $(ENGINE_HDR)
 	@mkdir -p build
 	$(CC) $(CSTD) $(NATIVE_WARN) -O2 -o $@ $< $(ENGINE_SRC)
 
-# The demo: the page runtime at work on 127.0.0.1:8080 (PORT to change).
+# The demo: the ad server, the demo page and the report on 127.0.0.1:8080 (PORT
+# to change; --config / MEDIATION_CONFIG for another config; data in data/).
 demo: deps dist
 	node web/server.mjs
 
