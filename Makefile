@@ -84,6 +84,7 @@ test-node: dist build/mediate build/mediate-asan
 bench: deps build/bench-native build/mediate dist
 	node bench/bench.mjs
 	node bench/browser.mjs
+	node bench/adserver.mjs
 
 build/bench-native: bench/bench_native.c $(ENGINE_SRC) $(ENGINE_HDR)
 	@mkdir -p build

@@ -2,7 +2,7 @@
 // tmax; and the three demo bidders this same process serves on loopback.
 import http from 'node:http';
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
 // Posts the request to one bidder. Resolves to { text } (a bid response that is
 // a JSON object), or { none } for a no-bid, or { failed: 'timeout' | 'error' | 'malformed' }.
