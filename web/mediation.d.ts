@@ -132,7 +132,7 @@ export interface EventMap {
 export interface Settings {
   /** Receives one beacon (JSON text) per attempt. */
   reportUrl?: string | null;
-  /** How long a timed-out frame is kept to hear a late fill (default: twice its timeout, at most 10 s). */
+  /** How long a timed-out frame is kept to hear a late fill (default: three times its timeout, 1 to 10 s). */
   lateWindowMs?: number | null;
   /** How long the RTB creative may take to load (default 5000). */
   renderTimeoutMs?: number;

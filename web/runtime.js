@@ -273,14 +273,15 @@ function createMediation(bytesPromise) {
     passOver(k) {
       const fr = this.frames[k];
       if (!fr || fr.late) return;
-      const responsive = fr.alive !== undefined && performance.now() - fr.alive < 250;
+      // Not yet in touch (still loading) counts as alive; in touch but silent does not.
+      const responsive = !fr.port || performance.now() - fr.alive < 250;
       if (responsive && this.attempts.some((a) => a.position === k && a.outcome === 'timeout')) {
         fr.late = true;
         const e = this.entries[k];
         fr.lateTimer = setTimeout(() => {
           this.release(k);
           if (this.done) this.closeWhenQuiet();
-        }, settings.lateWindowMs ?? Math.min(10000, 2 * (e.timeout_ms || 1000)));
+        }, settings.lateWindowMs ?? Math.min(10000, Math.max(1000, 3 * (e.timeout_ms || 1000))));
       } else {
         this.release(k);
       }

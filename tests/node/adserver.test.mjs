@@ -59,7 +59,7 @@ test('an auction asks all three demo bidders; the slow one is left out inside tm
     const r = await post(s.url, '/auction', bidRequest('req-1', 'slot-3', 200));
     const elapsed = Date.now() - t0;
     assert.equal(r.status, 200);
-    assert.ok(elapsed < 200 + 80, `answered after ${elapsed} ms`);
+    assert.ok(elapsed < 200 + 150, `answered after ${elapsed} ms`); // tmax plus a margin for a loaded machine
     const imp = r.json.imps[0];
     assert.deepEqual(imp.waterfall.slice(0, 2).map((e) => e.bid), ['slot-3-brokenads', 'slot-3-blackhole']);
     assert.equal(imp.waterfall.at(-1).source, 'rtb');

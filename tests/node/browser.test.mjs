@@ -69,16 +69,16 @@ test('no-fill moves on to the next network', async () => {
 
 test('a timeout moves on once; the late fill is reported late and never shown', async () => {
   await freshPage();
-  await page.evaluate(() => mediation.setConfig({ reportUrl: '/beacon' }));
+  await page.evaluate(() => mediation.setConfig({ reportUrl: '/beacon', lateWindowMs: 3000 }));
   const r = await render('slot-a', output([mediated('m1', TAGS.late, 200), mediated('m2', TAGS.fill)]));
   assert.deepEqual(outcomes(r), ['timeout', 'filled']);
   assert.equal(r.by.bid, 'm2');
-  await until(() => page.evaluate(() => window.events.some((e) => e.name === 'bidLate')), 3000, 'the late fill');
+  await until(() => page.evaluate(() => window.events.some((e) => e.name === 'bidLate')), 5000, 'the late fill');
   const names = await page.evaluate(() => window.events.map((e) => e.name));
   assert.equal(names.filter((n) => n === 'bidTimeout').length, 1);
   assert.equal(names.filter((n) => n === 'bidLate').length, 1);
   // The late frame is gone; only the winner shows.
-  await until(async () => (await frameCount('slot-a')) === 1, 2000, 'the late frame to go');
+  await until(async () => (await frameCount('slot-a')) === 1, 4000, 'the late frame to go');
   assert.equal(await shownText('slot-a'), 1);
   await until(() => server.beacons.length === 3, 2000, 'three beacons');
   assert.deepEqual(server.beacons.map((b) => [b.bid, b.outcome]), [['m1', 'timeout'], ['m2', 'filled'], ['m1', 'late']]);
@@ -191,13 +191,14 @@ test('two slots run independent waterfalls', async () => {
 
 test('rendering a slot again cancels the running waterfall, its frames and timers', async () => {
   await freshPage();
-  const first = page.evaluate((o) => mediation.render('slot-a', o), output([mediated('slow', TAGS.hang, 600), mediated('never', TAGS.fill)], 'auc-old'));
-  await until(async () => (await frameCount('slot-a')) === 1, 2000, 'the first frame');
+  const t0 = Date.now();
+  const first = page.evaluate((o) => mediation.render('slot-a', o), output([mediated('slow', TAGS.hang, 1500), mediated('never', TAGS.fill)], 'auc-old'));
+  await until(async () => (await frameCount('slot-a')) >= 1, 1400, 'the first frame');
   const second = await render('slot-a', output([mediated('new', TAGS.fill)], 'auc-new'));
   const old = await first;
   assert.equal(old.cancelled, true);
   assert.equal(second.by.bid, 'new');
-  await new Promise((res) => setTimeout(res, 900)); // past the old deadline
+  await new Promise((res) => setTimeout(res, Math.max(0, t0 + 2000 - Date.now()))); // past the old deadline
   const events = await page.evaluate(() => window.events);
   const oldId = events.find((e) => e.name === 'auctionInit').render_id;
   assert.equal(events.filter((e) => e.render_id === oldId && e.name === 'bidTimeout').length, 0, 'no timer of the old run fires');
