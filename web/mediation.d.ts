@@ -54,6 +54,29 @@ export interface AuctionOutput {
   rejected?: Rejection[];
 }
 
+export interface Figures {
+  attempts: number;
+  fills: number;
+  fill_rate: number | null;
+  no_fills: number;
+  timeouts: number;
+  errors: number;
+  late: number;
+  latency_p50: number | null;
+  latency_p95: number | null;
+  /** Estimated: CPM / 1000 per fill. */
+  revenue: number;
+  /** Revenue per 1000 attempts. */
+  ecpm: number | null;
+}
+
+export interface Report {
+  totals: Figures;
+  networks: (Figures & { network: string })[];
+  bids: (Figures & { bid: string; source: string; network: string })[];
+  series: (Figures & { t: number; network: string })[];
+}
+
 /** A config loaded into the engine once; pass it as `config` to auction(). */
 export interface ConfigHandle {
   readonly id: number;
@@ -157,6 +180,9 @@ export interface Mediation {
   auction(input: AuctionInput | string, config?: ConfigHandle): AuctionOutput;
   /** The same, as JSON text (no parse): for servers that pass it on. */
   auctionJSON(input: AuctionInput | string, config?: ConfigHandle): string;
+  /** Statistics per network, per bid and over time, from reported attempts (the report's numbers). */
+  report(input: { attempts: Partial<AttemptRecord & { ts: number }>[]; bucket_ms?: number } | string): Report;
+  reportJSON(input: { attempts: Partial<AttemptRecord & { ts: number }>[]; bucket_ms?: number } | string): string;
   /** Bytes of Wasm memory in use. */
   memoryBytes(): number;
   readonly MediationError: typeof MediationError;
