@@ -130,6 +130,9 @@ enum gap_kind { GAP_NOTHING, GAP_COLON, GAP_COMMA, GAP_TAIL };
  * well formed: whitespace, plus one ':' (GAP_COLON), or closers then one ','
  * (GAP_COMMA), or closers only (GAP_TAIL). */
 static long gap_bad(const char *s, int from, int to, enum gap_kind kind) {
+  /* Compact JSON: the gap is the separator alone, or nothing. */
+  if (to - from == 1 && ((kind == GAP_COLON && s[from] == ':') || (kind == GAP_COMMA && s[from] == ','))) return -1;
+  if (to == from && (kind == GAP_NOTHING || kind == GAP_TAIL)) return -1;
   int seen_sep = 0;
   for (int p = from; p < to; p++) {
     char c = s[p];
@@ -235,7 +238,7 @@ static int check_tokens(const med_json *j, int has_tnr, med_arena *a, med_error 
  * byte search; jsmn tokenizes the skeleton; and token offsets are mapped back to
  * the original text, where every later check reads. */
 
-#define SKIP_MIN 8
+#define SKIP_MIN 4
 
 typedef struct {
   uint32_t at;    /* skeleton offset of an emptied string's closing quote */
