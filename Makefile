@@ -48,18 +48,21 @@ build/tests/%: tests/c/%.c tests/c/check.h $(ENGINE_SRC) $(ENGINE_HDR)
 	$(CC) $(CSTD) $(NATIVE_WARN) $(SAN) -Itests/c -o $@ $< $(ENGINE_SRC)
 
 # ---- wasm ----
+comma := ,
 WASM_FLAGS = $(CSTD) --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=2MB -sTOTAL_STACK=128KB \
   -sMALLOC=emmalloc -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS) -sERROR_ON_UNDEFINED_SYMBOLS=1
 
 # Two builds of one engine: fast for Node and the ES module, small for the page's
-# classic script (it travels inside mediation.js to every visitor).
+# classic script (it travels inside mediation.js to every visitor; it leaves out
+# the statistics, which servers compute).
 wasm: build/engine.wasm build/engine-small.wasm
 build/engine.wasm: $(ENGINE_SRC) $(ENGINE_HDR)
 	@mkdir -p build
 	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_FLAGS) -O3 -msimd128 -o $@ $(ENGINE_SRC)
 build/engine-small.wasm: $(ENGINE_SRC) $(ENGINE_HDR)
 	@mkdir -p build
-	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_FLAGS) -Oz -flto -o $@ $(ENGINE_SRC)
+	NODE_PATH=/usr/share/nodejs $(EMCC) $(subst _med_report$(comma),,$(WASM_FLAGS)) -DMED_NO_STATS -Oz -flto -o $@ \
+	  $(filter-out c_src/stats.c,$(ENGINE_SRC))
 
 # ---- dist: the Wasm embedded in JS, from mediation.js.in ----
 dist: dist/mediation.mjs dist/mediation.js dist/mediation.d.ts dist/mediation.d.mts

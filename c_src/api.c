@@ -122,6 +122,8 @@ int32_t med_auction(med_engine *e, size_t len, int32_t handle) {
   return with_room(e, len, run_auction, &args);
 }
 
+/* The page's build leaves statistics out (-DMED_NO_STATS): servers compute them. */
+#ifndef MED_NO_STATS
 static int run_stats(med_engine *e, size_t len, void *ctx, shortfall *s) {
   (void)ctx;
   med_arena a;
@@ -139,6 +141,7 @@ int32_t med_report(med_engine *e, size_t len) {
   if (!e->in) med_input(e, 0);
   return with_room(e, len, run_stats, NULL);
 }
+#endif
 
 typedef struct {
   config_slot *slot;

@@ -8,7 +8,9 @@
 #include "isotime.h"
 #include "openrtb.h"
 #include "result.h"
+#ifndef MED_NO_STATS
 #include "stats.h"
+#endif
 
 static int finish_error(med_out *out, med_arena *a, const med_error *err) {
   if (a->failed) return MED_NO_ROOM;
@@ -95,6 +97,7 @@ int med_run_auction(const char *doc, size_t len, const med_config *cfg, med_aren
   return out->overflow ? MED_NO_ROOM : MED_OK;
 }
 
+#ifndef MED_NO_STATS
 int med_run_stats(const char *doc, size_t len, med_arena *a, med_out *out) {
   med_error err = {0};
   med_json j;
@@ -104,3 +107,4 @@ int med_run_stats(const char *doc, size_t len, med_arena *a, med_out *out) {
   if (a->failed) return MED_NO_ROOM;
   return out->overflow ? MED_NO_ROOM : MED_OK;
 }
+#endif

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import vm from 'node:vm';
 
 const root = new URL('..', import.meta.url);
 const read = (p) => readFileSync(new URL(p, root), 'utf8');
@@ -16,7 +17,10 @@ const template = read('mediation.js.in');
 const gzip = (path) =>
   existsSync('/usr/bin/zopfli') ? execFileSync('/usr/bin/zopfli', ['--i25', '-c', path]) : gzipSync(readFileSync(path), { level: 9 });
 const wasm = (file) => gzip(new URL(file, root).pathname).toString('base64');
-const slim = (js) => js.split('\n').map((l) => l.trimStart()).filter((l) => l && !l.startsWith('//')).join('\n');
+// Comment lines and end-of-line comments go (our sources put no ' // ' inside strings;
+// the result is parsed below, so a mistake fails the build, not a page).
+const slim = (js) =>
+  js.split('\n').map((l) => l.trimStart().replace(/\s+\/\/ [^'"`]*$/, '')).filter((l) => l && !l.startsWith('//')).join('\n');
 const js = ['web/engine.js', 'web/runtime.js'].map((f) => slim(read(f)));
 
 function build(engine, head, tail) {
@@ -29,8 +33,7 @@ function build(engine, head, tail) {
     .replaceAll('@@VERSION@@', pkg.version);
 }
 
+const classic = build('build/engine-small.wasm', "(function () {\n'use strict';", 'globalThis.mediation = mediation;\n})();');
+new vm.Script(classic, { filename: 'dist/mediation.js' }); // throws on a syntax error
 writeFileSync(new URL('dist/mediation.mjs', root), build('build/engine.wasm', '', 'export default mediation;\nexport { mediation };'));
-writeFileSync(
-  new URL('dist/mediation.js', root),
-  build('build/engine-small.wasm', "(function () {\n'use strict';", 'globalThis.mediation = mediation;\n})();'),
-);
+writeFileSync(new URL('dist/mediation.js', root), classic);

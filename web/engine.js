@@ -164,6 +164,7 @@ function makeEngineApi(bytesPromise) {
   // The statistics of reported attempts (c_src/stats.h), as JSON text.
   function reportJSON(input) {
     const { x, engine } = need();
+    if (!x.med_report) throw new Error('mediation: statistics are in mediation.mjs (the server build), not in the page build');
     const status = x.med_report(engine, put([jsonOf(input)]));
     const out = output();
     if (status !== 0) fail(out);

@@ -314,22 +314,19 @@ function createMediation(bytesPromise) {
         this.slot.hidden = true;
       }
       const outcome = {
-        impid: this.impid, filled: !!e,
+        impid: this.impid ?? null, filled: !!e,
         by: e ? { source: e.source, bid: e.bid, network: e.network ?? e.seat ?? null } : null,
         attempts: this.attempts,
       };
-      emit('auctionEnd', { auction_id: this.auctionId, imp_id: this.impid, render_id: this.id, ...outcome });
+      if (this.error) outcome.error = this.error;
+      emit('auctionEnd', { auction_id: this.auctionId ?? null, imp_id: this.impid ?? null, render_id: this.id, ...outcome });
       this.resolve(outcome);
       this.closeWhenQuiet();
     }
 
     fail(error) {
-      this.done = true;
-      if (this.opts.collapse !== false) this.slot.hidden = true;
-      const outcome = { impid: this.impid ?? null, filled: false, by: null, attempts: this.attempts, error: String((error && error.message) || error) };
-      emit('auctionEnd', { auction_id: this.auctionId ?? null, imp_id: this.impid ?? null, render_id: this.id, ...outcome });
-      this.resolve(outcome);
-      this.close();
+      this.error = String((error && error.message) || error);
+      this.finish(-1);
     }
 
     // After the end, the run lives on only while timed-out frames may still speak.
