@@ -8,16 +8,22 @@
 
 #define ONE_CENT 10000 /* micro-units */
 
+/* Rounds to micro-units; results beyond MED_MAX_MICROS come out as just above it,
+ * which every caller treats as out of range (no float-to-int overflow). */
+static int64_t to_micros(double v) {
+  if (v > (double)MED_MAX_MICROS) return MED_MAX_MICROS + 1;
+  if (v < -(double)MED_MAX_MICROS) return -MED_MAX_MICROS - 1;
+  return (int64_t)(v < 0 ? v - 0.5 : v + 0.5);
+}
+
 int64_t med_convert(int64_t micros, int64_t rate_nano) {
   if (rate_nano == 1000000000) return micros;
-  double v = (double)micros * (double)rate_nano / 1e9;
-  return (int64_t)(v < 0 ? v - 0.5 : v + 0.5);
+  return to_micros((double)micros * (double)rate_nano / 1e9);
 }
 
 int64_t med_convert_back(int64_t micros, int64_t rate_nano) {
   if (rate_nano == 1000000000) return micros;
-  double v = (double)micros * 1e9 / (double)rate_nano;
-  return (int64_t)(v < 0 ? v - 0.5 : v + 0.5);
+  return to_micros((double)micros * 1e9 / (double)rate_nano);
 }
 
 static int oom(med_error *err) { return med_fail(err, "out_of_memory", "", "out of memory in the auction"); }
@@ -62,6 +68,12 @@ static const med_deal *find_deal(const med_imp *imp, med_str id) {
   return NULL;
 }
 
+static int currency_allowed(const med_request *q, med_str cur) {
+  for (uint32_t k = 0; k < q->ncur; k++)
+    if (med_str_eq(q->cur[k], cur)) return 1;
+  return 0;
+}
+
 static void check_rtb(med_rtb *b, const med_config *c, const med_request *q) {
   const med_imp *imp = &q->imps[b->imp];
   int64_t rate = med_config_rate(c, b->cur);
@@ -70,6 +82,14 @@ static void check_rtb(med_rtb *b, const med_config *c, const med_request *q) {
     return;
   }
   b->price = med_convert(b->price_own, rate);
+  if (b->price > MED_MAX_MICROS) {
+    b->reason = MED_LOSS_INVALID_RESPONSE; /* beyond any real CPM once converted */
+    return;
+  }
+  if (q->ncur && !currency_allowed(q, b->cur)) {
+    b->reason = MED_LOSS_INVALID_RESPONSE; /* a currency the request did not allow */
+    return;
+  }
   if (b->dealid.len) {
     const med_deal *d = find_deal(imp, b->dealid);
     if (!d) {

@@ -274,6 +274,7 @@ static int read_macros(reader *r, int tok, const char *path, med_mbid *b) {
   if (!med_json_is_object(j, tok)) return wrong_type(r, path, "an object of name to string");
   b->macros = alloc_n(r, (size_t)j->tok[tok].size, sizeof(med_macro));
   if (!b->macros) return oom(r);
+  b->nmacros = 0; /* "macros" given twice: the last one counts */
   for (int k = med_json_first(j, tok); k >= 0; k = med_json_next_key(j, tok, k)) {
     int v = k + 1;
     med_macro *m = &b->macros[b->nmacros++];

@@ -38,7 +38,8 @@ int med_load_config(const char *doc, size_t len, med_config *cfg, med_arena *kee
     if (keep->failed) return MED_NO_ROOM;
     return finish_error(out, scratch, &err);
   }
-  return MED_OK;
+  /* A read that ran out of room may have carried on with a fallback: never keep it. */
+  return keep->failed || scratch->failed ? MED_NO_ROOM : MED_OK;
 }
 
 typedef struct {
@@ -94,7 +95,9 @@ int med_run_auction(const char *doc, size_t len, const med_config *cfg, med_aren
       !med_auction_run(&res, cfg, &q, &bids, &j, now_ms, explain, a, &err))
     return finish_error(out, a, &err);
   med_result_write(out, &res, cfg, &q, &bids, now_ms);
-  return out->overflow ? MED_NO_ROOM : MED_OK;
+  /* Some reads fall back when the arena is full (a raw string, an empty list);
+   * such an answer is not the answer: the host retries with more room. */
+  return out->overflow || a->failed ? MED_NO_ROOM : MED_OK;
 }
 
 #ifndef MED_NO_STATS

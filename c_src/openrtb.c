@@ -183,6 +183,16 @@ int med_request_read(med_request *q, const med_json *j, int root, med_arena *a, 
     if (!med_json_int(j, at, 1, 1000, &v)) return wrong_type(err, "request.at", "an integer auction type");
     q->at = v == 1 ? 1 : 2;
   }
+  int cur = field(j, root, "cur");
+  if (cur >= 0 && !med_json_is_null(j, cur)) {
+    if (!med_json_is_array(j, cur)) return wrong_type(err, "request.cur", "an array of currency codes");
+    q->cur = med_arena_alloc(a, sizeof(med_str) * ((size_t)j->tok[cur].size + 1));
+    if (!q->cur) return oom(err);
+    for (int e = med_json_first(j, cur); e >= 0; e = med_json_next_elem(j, cur, e)) {
+      if (!med_json_is_string(j, e)) return wrong_type(err, "request.cur", "an array of currency codes");
+      q->cur[q->ncur++] = med_json_text(j, e, a);
+    }
+  }
   int imps = field(j, root, "imp");
   if (imps < 0) return med_fail(err, "missing_field", "request.imp", "request.imp is required");
   if (!med_json_is_array(j, imps)) return wrong_type(err, "request.imp", "an array");
@@ -313,16 +323,6 @@ static void read_bid(med_rtb *b, const med_json *j, int tok, med_arena *a) {
   else if (!b->adm.len && !b->nurl.len) b->reason = MED_LOSS_MISSING_MARKUP;
 }
 
-static int count_bids(const med_json *j, int sb) {
-  int n = 0;
-  for (int s = med_json_first(j, sb); s >= 0; s = med_json_next_elem(j, sb, s)) {
-    if (!med_json_is_object(j, s)) continue;
-    int bids = field(j, s, "bid");
-    if (bids >= 0 && med_json_is_array(j, bids)) n += j->tok[bids].size;
-  }
-  return n;
-}
-
 static void mark_bad(med_bidset *s, uint32_t index, const char *why) {
   s->bad[s->nbad].index = index;
   s->bad[s->nbad].why = why;
@@ -333,12 +333,9 @@ int med_bids_read(med_bidset *s, const med_json *j, int arr, const med_request *
   memset(s, 0, sizeof *s);
   if (arr < 0 || med_json_is_null(j, arr)) return 1;
   if (!med_json_is_array(j, arr)) return wrong_type(err, "bids", "an array of OpenRTB BidResponses");
-  size_t total = 0, nresp = (size_t)j->tok[arr].size;
-  for (int r = med_json_first(j, arr); r >= 0; r = med_json_next_elem(j, arr, r)) {
-    if (!med_json_is_object(j, r)) continue;
-    int sb = field(j, r, "seatbid");
-    if (sb >= 0 && med_json_is_array(j, sb)) total += (size_t)count_bids(j, sb);
-  }
+  /* Every bid is at least one token of the array: a bound that holds whatever
+   * the responses repeat (a key given twice is read as its last occurrence). */
+  size_t total = (size_t)(med_json_skip(j, arr) - arr), nresp = (size_t)j->tok[arr].size;
   s->bids = med_arena_alloc(a, sizeof(med_rtb) * (total + 1));
   s->bad = med_arena_alloc(a, sizeof(med_bad_response) * (nresp + 1));
   if (!s->bids || !s->bad) return oom(err);

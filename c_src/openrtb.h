@@ -56,6 +56,8 @@ typedef struct {
   int devicetype; /* 0 when absent */
   med_str os, region;
   uint16_t country; /* med_country_code, 0 when absent or unknown */
+  med_str *cur;     /* request.cur: the currencies bids may use; none = any */
+  uint32_t ncur;
 } med_request;
 
 typedef struct {

@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#define MED_WF_MAX_ENTRIES 32
+#define MED_WF_MAX_ENTRIES 128 /* config.max_waterfall is at most 100, plus the RTB entry */
 
 typedef enum { MED_WF_LOAD = 1, MED_WF_RENDER = 2, MED_WF_FILLED = 3, MED_WF_EMPTY = 4 } med_wf_action;
 

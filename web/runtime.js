@@ -172,18 +172,20 @@ function createMediation(bytesPromise) {
       const imp = impid == null ? imps[0] : imps.find((i) => i.impid === impid);
       this.auctionId = output.id;
       this.impid = imp ? imp.impid : impid;
-      this.entries = imp && Array.isArray(imp.waterfall) ? imp.waterfall.slice(0, 32) : [];
+      this.entries = imp && Array.isArray(imp.waterfall) ? imp.waterfall.slice(0, 128) : [];
       if (getComputedStyle(this.slot).position === 'static') this.slot.style.position = 'relative';
       const { x } = api.core();
       const budget = this.opts.budgetMs ?? this.entries.reduce((t, e) => t + (e.source === 'rtb' ? 0 : e.timeout_ms || 1000), 0);
       this.wf = x.med_wf_new(this.entries.length, budget);
       this.entries.forEach((e, i) => x.med_wf_set(this.wf, i, e.source === 'rtb' ? 1 : 0, e.source === 'rtb' ? settings.renderTimeoutMs : e.timeout_ms || 1000));
       emit('auctionInit', { auction_id: this.auctionId, imp_id: this.impid, render_id: this.id, slot: this.slot, waterfall: this.entries });
-      this.act(x.med_wf_begin(this.wf, performance.now()));
+      if (!this.closed) this.act(x.med_wf_begin(this.wf, performance.now())); // a handler may have cleared the slot
     }
 
     signal(fr, kind) {
       if (this.closed || !Object.hasOwn(SIGNAL, kind)) return;
+      // The RTB creative is the sure fill: its frame loading is all that counts.
+      if (this.entries[fr.entry].source === 'rtb' && fr.el.srcdoc && kind !== 'filled') return;
       this.act(api.core().x.med_wf_on_signal(this.wf, fr.entry, SIGNAL[kind], performance.now()));
     }
 
@@ -197,7 +199,7 @@ function createMediation(bytesPromise) {
     flushRecords() {
       const { x } = api.core();
       const n = x.med_wf_nrecords(this.wf);
-      for (; this.seen < n; this.seen++) {
+      for (; this.seen < n && this.wf; this.seen++) { // a handler may close the run mid-way
         const v = new DataView(x.memory.buffer, x.med_wf_record_at(this.wf, this.seen), 24);
         const position = v.getInt32(0, true);
         const outcome = OUTCOMES[v.getInt32(4, true)];
@@ -309,7 +311,9 @@ function createMediation(bytesPromise) {
           notice(e.burl);
         }
         emit('bidWon', { ...this.about(winner), price: e.price });
+        if (this.cancelled) return; // a handler rendered the slot again
         emit('adRenderSucceeded', { ...this.about(winner), price: e.price });
+        if (this.cancelled) return;
       } else if (this.opts.collapse !== false) {
         this.slot.hidden = true;
       }
@@ -390,10 +394,9 @@ function createMediation(bytesPromise) {
     try {
       const output = await resultOf(result, run.abort.signal);
       await api.ready;
-      if (runs.get(el) !== run) return run.result; // rendered again meanwhile
-      run.start(output, opts.impid);
+      if (!run.closed) run.start(output, opts.impid); // unless cleared or rendered again meanwhile
     } catch (e) {
-      if (runs.get(el) === run) run.fail(e);
+      if (!run.closed) run.fail(e);
     }
     return run.result;
   }

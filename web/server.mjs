@@ -50,17 +50,36 @@ function readBody(req, limit) {
 }
 
 function send(res, status, body, type = 'application/json') {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'access-control-allow-origin': '*' });
   res.end(body);
+}
+
+// The RTB bidders of the config: ids and http(s) URLs, relative ones meaning this
+// server itself (the demo bidders).
+function readBidders(list) {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) throw new HttpError(400, 'wrong_type', 'config.bidders must be an array', 'config.bidders');
+  return list.map((b, i) => {
+    const at = `config.bidders[${i}]`;
+    if (!b || typeof b.url !== 'string') throw new HttpError(400, 'wrong_type', `${at}.url must be a URL`, `${at}.url`);
+    let url;
+    try {
+      url = new URL(b.url, 'http://127.0.0.1');
+    } catch {
+      throw new HttpError(400, 'invalid_value', `${at}.url is not a URL`, `${at}.url`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new HttpError(400, 'invalid_value', `${at}.url must be http or https`, `${at}.url`);
+    return { id: String(b.id ?? `bidder-${i}`), url: b.url };
+  });
 }
 
 // The config, loaded by the engine; watched for changes.
 function configHolder(path, log) {
   const state = { handle: null, bidders: [], loaded_at: null, error: null, path };
   function load(text) {
-    const handle = mediation.loadConfig(text); // throws MediationError naming the field
     const parsed = JSON.parse(text);
-    const bidders = Array.isArray(parsed.bidders) ? parsed.bidders.filter((b) => b && typeof b.url === 'string').map((b, i) => ({ id: String(b.id ?? `bidder-${i}`), url: b.url })) : [];
+    const bidders = readBidders(parsed.bidders); // throws naming the bidder
+    const handle = mediation.loadConfig(text); // throws MediationError naming the field
     const old = state.handle;
     Object.assign(state, { handle, bidders, loaded_at: new Date().toISOString(), error: null });
     if (old) old.release(); // auctions run synchronously on a handle: none holds the old one now
@@ -72,7 +91,8 @@ function configHolder(path, log) {
       load(text);
       log(`config reloaded from ${path}`);
     } catch (e) {
-      state.error = e.at ? `${e.message} (at ${e.at})` : e.message;
+      const at = e.at ?? e.body?.error?.at;
+      state.error = at ? `${e.message} (at ${at})` : e.message;
       log(`config change refused, keeping the previous config: ${state.error}`);
     }
   }
@@ -89,7 +109,12 @@ function configHolder(path, log) {
 export async function startServer({ port = 8080, configPath, dataDir, log = console.log, instantBidders = false } = {}) {
   await mediation.ready;
   const config = configHolder(resolve(configPath), log);
-  config.load(readFileSync(config.state.path, 'utf8')); // throws: the caller says why and stops
+  try {
+    config.load(readFileSync(config.state.path, 'utf8'));
+  } catch (e) {
+    config.close(); // the caller says why and stops; nothing may keep the process alive
+    throw e;
+  }
   const store = openStore(dataDir);
   const bidderStats = {};
   const stat = (id) => (bidderStats[id] ??= { requests: 0, bids: 0, nobids: 0, timeouts: 0, errors: 0, malformed: 0 });
@@ -155,12 +180,12 @@ export async function startServer({ port = 8080, configPath, dataDir, log = cons
       throw new HttpError(400, 'invalid_event', why);
     }
     store.add(event); // committed before the answer: a 204 is a promise kept
-    res.writeHead(204);
+    res.writeHead(204, { 'access-control-allow-origin': '*' });
     res.end();
   }
 
   function reportJson(url) {
-    const bucket = Number(url.searchParams.get('bucket_ms')) || 60000;
+    const bucket = Math.round(Number(url.searchParams.get('bucket_ms'))) || 60000;
     return mediation.reportJSON(`{"bucket_ms":${Math.min(Math.max(bucket, 1000), 86400000)},"attempts":${store.attemptsJson()}}`);
   }
 
@@ -181,8 +206,18 @@ export async function startServer({ port = 8080, configPath, dataDir, log = cons
   }
 
   const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url, 'http://127.0.0.1');
+    let url = { pathname: req.url };
     try {
+      try {
+        url = new URL(req.url, 'http://127.0.0.1');
+      } catch {
+        throw new HttpError(400, 'bad_request', 'the request target is not a path');
+      }
+      if (req.method === 'OPTIONS') {
+        // Pages on other origins may ask for auctions and send beacons.
+        res.writeHead(204, { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' });
+        return res.end();
+      }
       if (req.method === 'POST') {
         if (url.pathname === '/auction') return await auction(req, res);
         if (url.pathname === '/events') return await events(req, res);
@@ -241,7 +276,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.log(`mediation ad server on ${s.url}: demo page ${s.url}/demo/, report ${s.url}/report (config ${configPath}, data ${dataDir})`);
     for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => s.close().then(() => process.exit(0)));
   } catch (e) {
-    console.error(e.at !== undefined ? `mediation: the config ${configPath} is not valid: ${e.message} (at ${e.at})` : `mediation: ${e.message}`);
+    const at = e.at ?? e.body?.error?.at;
+    console.error(at !== undefined ? `mediation: the config ${configPath} is not valid: ${e.message} (at ${at})` : `mediation: ${e.message}`);
     process.exit(2);
   }
 }

@@ -23,6 +23,7 @@ before(async () => {
     req.resume();
     req.on('end', () => {
       if (req.url === '/garbage') { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"id": "x", seatbid: [oops'); }
+      else if (req.url === '/deep') { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"id":"x","ext":' + '['.repeat(300) + ']'.repeat(300) + '}'); }
       else { res.writeHead(500); res.end('boom'); }
     });
   });
@@ -93,7 +94,7 @@ test('a malformed bid request gets a 400 that says what is wrong', async () => {
 
 test('a bidder that answers garbage or an error is recorded and left out', async () => {
   const g = `http://127.0.0.1:${garbage.address().port}`;
-  const config = { ...demoConfig, bidders: [{ id: 'dsp-quick', url: '/bidders/quick' }, { id: 'junk', url: g + '/garbage' }, { id: 'broken', url: g + '/error' }, { id: 'nobody', url: 'http://127.0.0.1:1/' }] };
+  const config = { ...demoConfig, bidders: [{ id: 'dsp-quick', url: '/bidders/quick' }, { id: 'junk', url: g + '/garbage' }, { id: 'deep', url: g + '/deep' }, { id: 'broken', url: g + '/error' }, { id: 'nobody', url: 'http://127.0.0.1:1/' }] };
   const s = await startServer({ port: 0, configPath: writeConfig('c.json', config), dataDir: join(dir, 'd3'), log: quiet });
   try {
     const r = await post(s.url, '/auction', bidRequest('req-g'));
@@ -101,6 +102,7 @@ test('a bidder that answers garbage or an error is recorded and left out', async
     assert.equal(r.json.imps[0].waterfall.at(-1).seat, 'dsp-quick');
     const status = await (await fetch(s.url + '/status.json')).json();
     assert.equal(status.bidders.junk.malformed, 1);
+    assert.equal(status.bidders.deep.malformed, 1, 'a response nested 300 deep is dropped, not the auction');
     assert.equal(status.bidders.broken.errors, 1);
     assert.equal(status.bidders.nobody.errors, 1);
   } finally {
@@ -130,6 +132,40 @@ test('a changed config file is reloaded; a bad one keeps the old config and says
     const status = await (await fetch(s.url + '/status.json')).json();
     assert.match(status.config.error, /config\.mediated_bids\[0\]\.network/);
     assert.equal(await price(), 3.75, 'the previous config still serves');
+  } finally {
+    await s.close();
+  }
+});
+
+test('a bidder URL that is not http(s) is refused at start and on reload', async () => {
+  const bad = { ...demoConfig, bidders: [{ id: 'x', url: 'ftp://127.0.0.1/' }] };
+  await assert.rejects(startServer({ port: 0, configPath: writeConfig('i.json', bad), dataDir: join(dir, 'd9'), log: quiet }), /config\.bidders\[0\]\.url/);
+  const path = writeConfig('j.json', demoConfig);
+  const s = await startServer({ port: 0, configPath: path, dataDir: join(dir, 'd10'), log: quiet });
+  try {
+    writeConfig('j.json', bad);
+    await until(async () => (await (await fetch(s.url + '/status.json')).json()).config.error, 3000, 'the refusal');
+    assert.equal((await post(s.url, '/auction', bidRequest('req-u', 'slot-1'))).status, 200);
+  } finally {
+    await s.close();
+  }
+});
+
+test('hostile requests: a bad request line, a fractional bucket, a CORS preflight', async () => {
+  const s = await startServer({ port: 0, configPath: writeConfig('k.json', demoConfig), dataDir: join(dir, 'd11'), log: quiet });
+  try {
+    const { port } = new URL(s.url);
+    const raw = await new Promise((resolve) => {
+      const net = http.request({ host: '127.0.0.1', port, path: '//', method: 'GET' }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); });
+      net.on('error', () => resolve('error'));
+      net.end();
+    });
+    assert.equal(raw, 400);
+    assert.equal((await fetch(s.url + '/report.json?bucket_ms=1500.5')).status, 200);
+    const pre = await fetch(s.url + '/auction', { method: 'OPTIONS' });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get('access-control-allow-origin'), '*');
+    assert.equal((await fetch(s.url + '/status.json')).status, 200, 'still up');
   } finally {
     await s.close();
   }

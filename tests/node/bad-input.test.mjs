@@ -134,3 +134,33 @@ test('bad bids are rejected with OpenRTB loss reasons and the auction goes on', 
   assert.deepEqual(top.find((e) => e.bid === 'imp'), { source: 'rtb', bid: 'imp', seat: 's', impid: '9', reason: 3 });
   assert.deepEqual(top.filter((e) => 'response' in e).map((e) => e.response), [3, 4]);
 });
+
+test('bad bids: a response repeating "seatbid" or "bid" is read by its last occurrence, never past its end', async () => {
+  const b = (id) => JSON.stringify({ id, impid: '1', price: 1, adm: 'x' });
+  const response = `{"id":"r","seatbid":[],"seatbid":[{"seat":"s","bid":[],"bid":[${['b1', 'b2', 'b3', 'b4'].map(b).join(',')}]}]}`;
+  const text = doc({}).replace(/}$/, `,"bids":[${response}]}`);
+  const r = await both(text);
+  assert.equal(r.status, 0);
+  assert.equal(r.out.imps[0].waterfall.length + r.out.imps[0].rejected.length, 5);
+});
+
+test('bad config: "macros" given twice counts the last one', async () => {
+  const text = doc({}).replace('"tag":"<b>m1</b>"', '"macros":{"A":"1","B":"2","C":"3","D":"4"},"macros":{"Z":"9"},"tag":"<b>#{Z}</b>"');
+  const r = await both(text);
+  assert.equal(r.status, 0);
+  assert.equal(r.out.imps[0].waterfall[0].tag, '<b>9</b>');
+});
+
+test('a long adomain string comes out whole, whatever room the engine had at first', async () => {
+  const long = 'd'.repeat(60000) + '.example';
+  const r = await both(doc({ bids: [response([{ id: 'x', impid: '1', price: 5, adm: 'a', adomain: [long] }])] }));
+  assert.equal(r.status, 0);
+  assert.equal(r.out.imps[0].waterfall.at(-1).adomain[0], long);
+});
+
+test('a price that overflows once converted is an invalid bid, not a wrap-around', async () => {
+  const text = doc({ config: { ...config(), rates: { XAU: 1000000 } }, bids: [{ id: 'r', cur: 'XAU', seatbid: [{ seat: 's', bid: [{ id: 'big', impid: '1', price: 10000000, adm: 'x' }] }] }] });
+  const r = await both(text);
+  assert.equal(r.status, 0);
+  assert.deepEqual(r.out.imps[0].rejected.map((e) => [e.bid, e.reason]), [['big', 3]]);
+});

@@ -119,6 +119,32 @@ test('all mediated fail: the RTB ad renders and its notices fire once', async ()
   assert.equal(await frameCount('slot-a'), 1);
 });
 
+test('an RTB creative whose script throws is still the sure fill', async () => {
+  await freshPage();
+  const r = await render('slot-a', output([mediated('m1', TAGS.noad), rtb('r1', { adm: '<div style="width:300px;height:250px;background:#888">rtb</div><script>throw new Error("tag failure in creative")</script>' })]));
+  assert.deepEqual(outcomes(r), ['no_fill', 'filled']);
+  assert.equal(r.by.source, 'rtb');
+});
+
+test('clear() while render() waits for its result, or from an event handler, stops everything', async () => {
+  await freshPage();
+  const r = await page.evaluate(async (o) => {
+    const p = mediation.render('slot-a', o);
+    mediation.clear('slot-a');
+    const first = await p;
+    const off = () => mediation.clear('slot-b');
+    mediation.on('auctionInit', off);
+    const second = await Promise.race([mediation.render('slot-b', o), new Promise((res) => setTimeout(() => res('pending'), 1500))]);
+    mediation.off('auctionInit', off);
+    await new Promise((res) => setTimeout(res, 300));
+    return { first, second, stats: mediation.stats(), frames: document.querySelectorAll('iframe').length };
+  }, output([mediated('m1', TAGS.fill)]));
+  assert.equal(r.first.cancelled, true);
+  assert.equal(r.second.cancelled, true);
+  assert.deepEqual(r.stats, { runs: 0, frames: 0, listening: false });
+  assert.equal(r.frames, 0);
+});
+
 test('an RTB bid served on win loads its nurl as the frame', async () => {
   await freshPage();
   const r = await render('slot-a', output([rtb('r2', { adm: undefined, nurl: '/served' })]));

@@ -1,8 +1,24 @@
 // bidders.mjs — asking real-time bidders over OpenRTB, each within the request's
 // tmax; and the three demo bidders this same process serves on loopback.
 import http from 'node:http';
+import https from 'node:https';
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const agents = { 'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }), 'https:': new https.Agent({ keepAlive: true, maxSockets: 256 }) };
+const MAX_DEPTH = 100; // the engine refuses documents nested deeper than 128
+
+// How deep a JSON text nests, strings skipped: one bidder's absurd response must
+// be dropped here, not sink the whole auction document in the engine.
+function depthOf(text) {
+  let depth = 0, max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) { // a string: skip to its closing quote
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+    } else if (c === 91 || c === 123) max = Math.max(max, ++depth);
+    else if (c === 93 || c === 125) depth--;
+  }
+  return max;
+}
 
 // Posts the request to one bidder. Resolves to { text } (a bid response that is
 // a JSON object), or { none } for a no-bid, or { failed: 'timeout' | 'error' | 'malformed' }.
@@ -16,7 +32,8 @@ export function askBidder(url, body, timeoutMs) {
         resolve(r);
       }
     };
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-openrtb-version': '2.6', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const mod = url.protocol === 'https:' ? https : http;
+    const req = mod.request(url, { method: 'POST', agent: agents[url.protocol], headers: { 'content-type': 'application/json', 'x-openrtb-version': '2.6', 'content-length': Buffer.byteLength(body) } }, (res) => {
       if (res.statusCode === 204) {
         res.resume();
         return finish({ none: true });
@@ -35,7 +52,7 @@ export function askBidder(url, body, timeoutMs) {
         const text = Buffer.concat(chunks).toString('utf8');
         try {
           const v = JSON.parse(text);
-          if (v === null || typeof v !== 'object' || Array.isArray(v)) return finish({ failed: 'malformed' });
+          if (v === null || typeof v !== 'object' || Array.isArray(v) || depthOf(text) > MAX_DEPTH) return finish({ failed: 'malformed' });
         } catch {
           return finish({ failed: 'malformed' });
         }
