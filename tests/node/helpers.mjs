@@ -1,4 +1,5 @@
 // helpers.mjs — running one document through both hosts: the native CLI and the Wasm module.
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import mediation from '../../dist/mediation.mjs';
@@ -21,6 +22,17 @@ export async function viaWasm(text) {
     if (!(e instanceof mediation.MediationError)) throw e;
     return { status: 2, out: JSON.stringify({ error: { code: e.code, message: e.message, at: e.at } }) };
   }
+}
+
+// Runs text through both hosts and asserts they agree: the same status, the same
+// output byte for byte, or the same error. Returns the CLI's status and raw text.
+export async function viaBoth(text) {
+  const cli = viaCli(text);
+  const wasm = await viaWasm(text);
+  assert.equal(wasm.status, cli.status, 'both hosts agree on the status');
+  if (cli.status === 0) assert.equal(wasm.out, cli.out, 'both hosts give the same output');
+  else assert.deepEqual(JSON.parse(wasm.out), JSON.parse(cli.out), 'both hosts give the same error');
+  return cli;
 }
 
 export { mediation };
