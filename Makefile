@@ -18,8 +18,14 @@ ENGINE_SRC = c_src/arena.c c_src/error.c c_src/json.c c_src/isotime.c c_src/coun
              c_src/macros.c c_src/result.c c_src/engine.c c_src/waterfall.c c_src/stats.c c_src/api.c
 ENGINE_HDR = $(wildcard c_src/*.h) build/include/jsmn.h
 C_TESTS    = $(patsubst tests/c/%.c,build/tests/%,$(wildcard tests/c/test_*.c))
-WASM_EXPORTS = _med_engine_new,_med_engine_free,_med_input,_med_config_load,_med_config_unload,_med_auction,_med_output,_med_output_len,_med_report,_med_wf_new,_med_wf_free,_med_wf_set,_med_wf_begin,_med_wf_on_signal,_med_wf_on_tick,_med_wf_current,_med_wf_deadline,_med_wf_nrecords,_med_wf_record_at
-RUNTIME_JS = web/engine.js web/runtime.js
+# The Wasm exports, from c_src/exports.txt: all of them for Node, those not marked
+# "server" for the page.
+comma := ,
+empty :=
+space := $(empty) $(empty)
+EXPORTS_ALL  = $(shell sed -n 's/^\(med_[a-z0-9_]*\).*/_\1/p' c_src/exports.txt)
+EXPORTS_PAGE = $(shell sed -n 's/^\(med_[a-z0-9_]*\)$$/_\1/p' c_src/exports.txt)
+HOST_JS = web/engine/engine.js web/page/runtime.js web/node/node.js build/constants.js
 
 .PHONY: all native wasm dist test test-c test-node bench example demo clean deps
 
@@ -48,29 +54,37 @@ build/tests/%: tests/c/%.c tests/c/check.h $(ENGINE_SRC) $(ENGINE_HDR)
 	$(CC) $(CSTD) $(NATIVE_WARN) $(SAN) -Itests/c -o $@ $< $(ENGINE_SRC)
 
 # ---- wasm ----
-comma := ,
 WASM_FLAGS = $(CSTD) --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=2MB -sTOTAL_STACK=128KB \
-  -sMALLOC=emmalloc -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS) -sERROR_ON_UNDEFINED_SYMBOLS=1
+  -sMALLOC=emmalloc -sERROR_ON_UNDEFINED_SYMBOLS=1
 
 # Two builds of one engine: fast for Node and the ES module, small for the page's
 # classic script (it travels inside mediation.js to every visitor; it leaves out
 # the statistics, which servers compute).
 wasm: build/engine.wasm build/engine-small.wasm
-build/engine.wasm: $(ENGINE_SRC) $(ENGINE_HDR)
+build/engine.wasm: $(ENGINE_SRC) $(ENGINE_HDR) c_src/exports.txt
 	@mkdir -p build
-	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_FLAGS) -O3 -msimd128 -o $@ $(ENGINE_SRC)
-build/engine-small.wasm: $(ENGINE_SRC) $(ENGINE_HDR)
+	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_FLAGS) -sEXPORTED_FUNCTIONS=$(subst $(space),$(comma),$(EXPORTS_ALL)) \
+	  -O3 -msimd128 -o $@ $(ENGINE_SRC)
+build/engine-small.wasm: $(ENGINE_SRC) $(ENGINE_HDR) c_src/exports.txt
 	@mkdir -p build
-	NODE_PATH=/usr/share/nodejs $(EMCC) $(subst _med_report$(comma),,$(WASM_FLAGS)) -DMED_NO_STATS -Oz -flto -o $@ \
-	  $(filter-out c_src/stats.c,$(ENGINE_SRC))
+	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_FLAGS) -sEXPORTED_FUNCTIONS=$(subst $(space),$(comma),$(EXPORTS_PAGE)) \
+	  -DMED_NO_STATS -Oz -flto -o $@ $(filter-out c_src/stats.c,$(ENGINE_SRC))
+
+# The numbers JS shares with C (bounds, enums), printed by a program built on the headers.
+build/constants.js: scripts/gen-constants.c c_src/bounds.h c_src/waterfall.h c_src/waterfall.c
+	@mkdir -p build
+	$(CC) $(CSTD) -O1 -o build/gen-constants scripts/gen-constants.c c_src/waterfall.c
+	./build/gen-constants > $@
 
 # ---- dist: the Wasm embedded in JS, from mediation.js.in ----
 dist: dist/mediation.mjs dist/mediation.js dist/mediation.d.ts dist/mediation.d.mts
-dist/mediation.mjs dist/mediation.js: mediation.js.in build/engine.wasm build/engine-small.wasm $(RUNTIME_JS) scripts/build-dist.mjs
+dist/mediation.mjs dist/mediation.js: mediation.js.in build/engine.wasm build/engine-small.wasm $(HOST_JS) scripts/build-dist.mjs c_src/exports.txt
 	@mkdir -p dist
 	node scripts/build-dist.mjs
-dist/mediation.d.ts dist/mediation.d.mts: web/mediation.d.ts
-	@mkdir -p dist && cp $< dist/mediation.d.ts && cp $< dist/mediation.d.mts
+dist/mediation.d.ts: web/types/mediation.d.ts
+	@mkdir -p dist && cp $< $@
+dist/mediation.d.mts: web/types/mediation.d.mts
+	@mkdir -p dist && cp $< $@
 
 # ---- tests ----
 test: deps
@@ -96,7 +110,7 @@ build/bench-native: bench/bench_native.c $(ENGINE_SRC) $(ENGINE_HDR)
 # The demo: the ad server, the demo page and the report on 127.0.0.1:8080 (PORT
 # to change; --config / MEDIATION_CONFIG for another config; data in data/).
 demo: deps dist
-	node web/server.mjs
+	node web/server/server.mjs
 
 example: build/mediate
 	./build/mediate auction < tests/fixtures/example.input.json

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const data = mkdtempSync(join(tmpdir(), 'mediation-bench-'));
-const child = spawn(process.execPath, [root + 'web/server.mjs'], { env: { ...process.env, PORT: '0', MEDIATION_DATA: data, DEMO_BIDDERS_INSTANT: '1' } });
+const child = spawn(process.execPath, [root + 'web/server/server.mjs'], { env: { ...process.env, PORT: '0', MEDIATION_DATA: data, DEMO_BIDDERS_INSTANT: '1' } });
 const url = await new Promise((resolve, reject) => {
   child.stdout.on('data', (c) => { const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(String(c)); if (m) resolve(m[1]); });
   child.on('exit', (code) => reject(new Error('server exited ' + code)));

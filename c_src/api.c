@@ -230,4 +230,11 @@ int32_t med_wf_on_tick(med_waterfall *w, double now_ms) { return med_wf_tick(w, 
 int32_t med_wf_current(const med_waterfall *w) { return w->current; }
 double med_wf_deadline(const med_waterfall *w) { return w->deadline_ms; }
 uint32_t med_wf_nrecords(const med_waterfall *w) { return w->nrecords; }
-const void *med_wf_record_at(const med_waterfall *w, uint32_t i) { return i < w->nrecords ? &w->records[i] : NULL; }
+int32_t med_wf_record_entry(const med_waterfall *w, uint32_t i) { return i < w->nrecords ? w->records[i].entry : -1; }
+int32_t med_wf_record_outcome(const med_waterfall *w, uint32_t i) { return i < w->nrecords ? w->records[i].outcome : 0; }
+int32_t med_wf_record_latency_ms(const med_waterfall *w, uint32_t i) {
+  if (i >= w->nrecords) return 0;
+  double ms = w->records[i].end_ms - w->records[i].start_ms;
+  if (!(ms >= 0)) return 0; /* NaN or a clock that went back */
+  return ms >= MED_MAX_LATENCY_MS ? MED_MAX_LATENCY_MS : (int32_t)(ms + 0.5);
+}

@@ -37,8 +37,6 @@ int32_t med_report(med_engine *e, size_t len);
 const char *med_output(const med_engine *e);
 size_t med_output_len(const med_engine *e);
 
-#endif
-
 /* ---- waterfalls at run time (waterfall.h), one per slot being rendered ---- */
 typedef struct med_waterfall med_waterfall;
 
@@ -52,5 +50,11 @@ int32_t med_wf_on_tick(med_waterfall *w, double now_ms);
 int32_t med_wf_current(const med_waterfall *w);
 double med_wf_deadline(const med_waterfall *w);
 uint32_t med_wf_nrecords(const med_waterfall *w);
-/* Record i: int32 entry, int32 outcome, double start_ms, double end_ms. */
-const void *med_wf_record_at(const med_waterfall *w, uint32_t i);
+/* Record i (< nrecords): its waterfall position, its med_attempt_outcome, and its
+ * latency in whole ms, capped at MED_MAX_LATENCY_MS. Read through these, so that no
+ * host depends on the record's layout. */
+int32_t med_wf_record_entry(const med_waterfall *w, uint32_t i);
+int32_t med_wf_record_outcome(const med_waterfall *w, uint32_t i);
+int32_t med_wf_record_latency_ms(const med_waterfall *w, uint32_t i);
+
+#endif

@@ -1,4 +1,4 @@
-/* auction.h — ranking eligible bids and cutting the waterfall (DESIGN §4).
+/* auction.h — ranking eligible bids and cutting the waterfall (docs/auction.md).
  *
  * Input: a loaded config, a read request and bid set, the time. Output: for each
  * imp, the waterfall (mediated bids above the best RTB bid, best first, then that

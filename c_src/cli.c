@@ -24,7 +24,7 @@ static int read_stdin(med_engine *e, size_t *len) {
 }
 
 static int usage(void) {
-  fputs("usage: mediate auction < input.json     run one auction (DESIGN §4)\n"
+  fputs("usage: mediate auction < input.json     run one auction (docs/auction.md)\n"
         "       mediate config < config.json     check a mediation config\n"
         "       mediate stats < attempts.json    statistics of reported attempts\n",
         stderr);

@@ -556,7 +556,7 @@ int med_config_read(med_config *c, const med_json *j, int root, med_arena *a, me
       rates = v;
     } else if (med_json_streq(j, k, "max_waterfall")) {
       int64_t n;
-      if (!read_int(&r, v, "config.max_waterfall", 1, 100, &n)) return 0;
+      if (!read_int(&r, v, "config.max_waterfall", 1, MED_MAX_WATERFALL, &n)) return 0;
       c->max_waterfall = (int)n;
     } else if (med_json_streq(j, k, "waterfall_timeout_ms")) {
       if (!read_int(&r, v, "config.waterfall_timeout_ms", 1, MED_MAX_TIMEOUT_MS, &c->waterfall_timeout_ms)) return 0;

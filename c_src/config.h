@@ -1,4 +1,4 @@
-/* config.h — the publisher's mediation setup (DESIGN §3), read once, checked once.
+/* config.h — the publisher's mediation setup (docs/config.md), read once, checked once.
  *
  * A med_config is immutable after loading and lives in the arena it was loaded
  * into; its strings point into the JSON text it was read from, which must live as
@@ -12,10 +12,9 @@
 #include "arena.h"
 #include "error.h"
 #include "json.h"
+#include "bounds.h"
 #include "symtab.h"
 
-#define MED_MAX_MICROS ((int64_t)1000000000 * 1000000) /* CPMs up to one billion */
-#define MED_MAX_TIMEOUT_MS 600000
 
 typedef struct {
   uint32_t *ids;

@@ -14,7 +14,7 @@
 #include "error.h"
 #include "json.h"
 
-/* OpenRTB loss reasons (DESIGN §6). */
+/* OpenRTB loss reasons (docs/auction.md). */
 enum {
   MED_LOSS_NONE = -1,
   MED_LOSS_INVALID_RESPONSE = 3,

@@ -1,4 +1,4 @@
-/* result.h — the auction's answer as JSON (DESIGN §4 "Output"), with macros
+/* result.h — the auction's answer as JSON (docs/auction.md, "Output"), with macros
  * substituted in the markup and notice URLs that leave the engine. */
 #ifndef MED_RESULT_H
 #define MED_RESULT_H

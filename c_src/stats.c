@@ -2,10 +2,13 @@
  * figures of each group. */
 #include "stats.h"
 
+#include "bounds.h"
 #include "sort.h"
+#include "waterfall.h"
 
+/* The reported outcomes, in the order of med_attempt_outcome (waterfall.h). */
 enum { O_FILLED, O_NO_FILL, O_ERROR, O_TIMEOUT, O_LATE, O_COUNT };
-static const char *const OUTCOME_NAMES[O_COUNT] = {"filled", "no_fill", "error", "timeout", "late"};
+_Static_assert(O_COUNT == MED_ATTEMPT_LATE - MED_ATTEMPT_FILLED + 1, "one counter per reported outcome");
 
 typedef struct {
   med_str network, bid, source;
@@ -45,13 +48,15 @@ static int read_attempt(const med_json *j, int tok, uint32_t i, int64_t bucket_m
       if (!med_json_is_string(j, v)) return bad(err, i, "source", "a string");
       t->source = med_json_text(j, v, a);
     } else if (med_str_eq_lit(key, "outcome")) {
-      for (int o = 0; o < O_COUNT; o++)
-        if (med_json_is_string(j, v) && med_str_eq_cstr(med_json_str(j, v), OUTCOME_NAMES[o])) t->outcome = o;
+      for (int o = MED_ATTEMPT_FILLED; o <= MED_ATTEMPT_LATE; o++)
+        if (med_json_is_string(j, v) && med_str_eq_cstr(med_json_str(j, v), med_attempt_outcome_name(o)))
+          t->outcome = o - MED_ATTEMPT_FILLED;
       if (t->outcome < 0) return bad(err, i, "outcome", "filled, no_fill, error, timeout or late");
     } else if (med_str_eq_lit(key, "latency_ms")) {
-      if (!med_json_int(j, v, 0, 86400000, &t->latency_ms)) return bad(err, i, "latency_ms", "an integer of ms");
+      if (!med_json_int(j, v, 0, MED_MAX_LATENCY_MS, &t->latency_ms))
+        return bad(err, i, "latency_ms", "an integer of ms, at most the longest timeout plus the late window");
     } else if (med_str_eq_lit(key, "price")) {
-      if (!med_json_is_null(j, v) && (!med_json_fixed(j, v, 6, (int64_t)1000000000 * 1000000, &t->price) || t->price < 0))
+      if (!med_json_is_null(j, v) && (!med_json_fixed(j, v, 6, MED_MAX_MICROS, &t->price) || t->price < 0))
         return bad(err, i, "price", "a CPM");
     } else if (med_str_eq_lit(key, "ts")) {
       if (!med_json_int(j, v, 0, INT64_MAX / 2, &t->ts)) return bad(err, i, "ts", "a time in ms since 1970");

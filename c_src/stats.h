@@ -1,5 +1,5 @@
 /* stats.h — what each network and each mediated bid really does, from the reported
- * attempts (DESIGN §1 step 6): fills, no-fills, timeouts, errors, late fills, fill
+ * attempts (docs/server.md): fills, no-fills, timeouts, errors, late fills, fill
  * rate, latency of fills, estimated revenue and eCPM, and the same over time.
  *
  * Input document:  {"attempts": [{"network", "bid", "source", "outcome",

@@ -1,4 +1,4 @@
-/* targeting.h — which mediated bids may compete for an impression (DESIGN §3).
+/* targeting.h — which mediated bids may compete for an impression (docs/config.md).
  *
  * The request's values are turned into "features" once per request and once per
  * imp (symbol ids, a device bit, a country code, the weekday and hour in the

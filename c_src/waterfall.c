@@ -85,3 +85,8 @@ med_wf_action med_wf_tick(med_waterfall *w, double now_ms) {
   record(w, e, MED_ATTEMPT_TIMEOUT, w->current_start_ms, now_ms);
   return begin_from(w, (uint32_t)e + 1, now_ms);
 }
+
+const char *med_attempt_outcome_name(int outcome) {
+  static const char *const names[] = {"pending", "filled", "no_fill", "error", "timeout", "late"};
+  return outcome >= 0 && outcome <= MED_ATTEMPT_LATE ? names[outcome] : NULL;
+}

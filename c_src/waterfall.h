@@ -1,4 +1,4 @@
-/* waterfall.h — the fallback logic of DESIGN §5 as a state machine the host drives.
+/* waterfall.h — the fallback logic of docs/runtime.md as a state machine the host drives.
  *
  * The page (or any host) owns frames, timers and messages; this owns the decisions:
  * which entry to try next, with what deadline, which signal counts, when the budget
@@ -19,7 +19,8 @@
 
 #include <stdint.h>
 
-#define MED_WF_MAX_ENTRIES 128 /* config.max_waterfall is at most 100, plus the RTB entry */
+#include "bounds.h"
+
 
 typedef enum { MED_WF_LOAD = 1, MED_WF_RENDER = 2, MED_WF_FILLED = 3, MED_WF_EMPTY = 4 } med_wf_action;
 
@@ -64,5 +65,9 @@ void med_wf_init(med_waterfall *w, const med_wf_entry *entries, uint32_t n, int3
 med_wf_action med_wf_start(med_waterfall *w, double now_ms);
 med_wf_action med_wf_signal(med_waterfall *w, int32_t entry, med_attempt_outcome signal, double now_ms);
 med_wf_action med_wf_tick(med_waterfall *w, double now_ms);
+
+/* "pending", "filled", "no_fill", "error", "timeout", "late": the outcome's name in
+ * beacons, events and statistics; NULL for a value that is none of them. */
+const char *med_attempt_outcome_name(int outcome);
 
 #endif

@@ -1,5 +1,6 @@
-// build-dist.mjs — fills mediation.js.in with the Wasm engine and the runtime's JS,
-// giving dist/mediation.mjs (ES module) and dist/mediation.js (classic script).
+// build-dist.mjs — fills mediation.js.in with a Wasm engine and the JS around it,
+// giving dist/mediation.js (classic script for pages: web/engine + web/page) and
+// dist/mediation.mjs (ES module for Node: web/engine + web/node).
 //
 // The Wasm travels gzipped and base64-encoded (the page inflates it with the
 // browser's own DecompressionStream): base64 of raw Wasm compresses poorly. The JS
@@ -21,19 +22,30 @@ const wasm = (file) => gzip(new URL(file, root).pathname).toString('base64');
 // the result is parsed below, so a mistake fails the build, not a page).
 const slim = (js) =>
   js.split('\n').map((l) => l.trimStart().replace(/\s+\/\/ [^'"`]*$/, '')).filter((l) => l && !l.startsWith('//')).join('\n');
-const js = ['web/engine.js', 'web/runtime.js'].map((f) => slim(read(f)));
 
-function build(engine, head, tail) {
+// The JS may call only what c_src/exports.txt exports to its build (x.med_... calls).
+const exported = read('c_src/exports.txt').split('\n').filter((l) => /^med_/.test(l)).map((l) => l.split(/\s+/));
+function checkExports(js, page) {
+  const allowed = new Set(exported.filter(([, only]) => !(page && only === 'server')).map(([name]) => name));
+  for (const [, name] of js.matchAll(/\bx\.(med_[a-z0-9_]+)/g))
+    if (!allowed.has(name)) throw new Error(`build-dist: the JS calls ${name}, which c_src/exports.txt does not export to this build`);
+}
+
+function build(engine, host, head, tail) {
+  const js = slim(read('web/engine/engine.js')) + '\n' + slim(read(host));
+  checkExports(js, host.startsWith('web/page/'));
   return template
     .replace('//@@HEAD@@', head)
     .replace('@@WASM_GZIP_BASE64@@', wasm(engine))
-    .replace('//@@ENGINE_JS@@\n', () => js[0])
-    .replace('//@@RUNTIME_JS@@\n', () => js[1])
+    .replace('//@@CONSTANTS_JS@@\n', () => slim(read('build/constants.js')))
+    .replace('//@@ENGINE_JS@@\n', () => slim(read('web/engine/engine.js')))
+    .replace('//@@HOST_JS@@\n', () => slim(read(host)))
     .replace('//@@TAIL@@', tail)
     .replaceAll('@@VERSION@@', pkg.version);
 }
 
-const classic = build('build/engine-small.wasm', "(function () {\n'use strict';", 'globalThis.mediation = mediation;\n})();');
+const classic = build('build/engine-small.wasm', 'web/page/runtime.js', "(function () {\n'use strict';", 'globalThis.mediation = mediation;\n})();');
 new vm.Script(classic, { filename: 'dist/mediation.js' }); // throws on a syntax error
-writeFileSync(new URL('dist/mediation.mjs', root), build('build/engine.wasm', '', 'export default mediation;\nexport { mediation };'));
+const esm = build('build/engine.wasm', 'web/node/node.js', '', 'export default mediation;\nexport { mediation };');
+writeFileSync(new URL('dist/mediation.mjs', root), esm);
 writeFileSync(new URL('dist/mediation.js', root), classic);

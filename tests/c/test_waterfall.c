@@ -1,4 +1,4 @@
-/* test_waterfall.c — the fallback state machine: every path of DESIGN §5. */
+/* test_waterfall.c — the fallback state machine: every path of docs/runtime.md. */
 #include "check.h"
 #include "waterfall.h"
 

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../../web/server.mjs';
+import { startServer } from '../../web/server/server.mjs';
 import { until } from './browser-helpers.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -175,7 +175,7 @@ test('a bad config at start is refused with the field named, exit 2', async () =
   const bad = structuredClone(demoConfig);
   bad.mediated_bids[2].cpm = -1;
   const path = writeConfig('e.json', bad);
-  const child = spawn(process.execPath, [root + 'web/server.mjs', '--config', path], { env: { ...process.env, PORT: '0', MEDIATION_DATA: join(dir, 'd5') } });
+  const child = spawn(process.execPath, [root + 'web/server/server.mjs', '--config', path], { env: { ...process.env, PORT: '0', MEDIATION_DATA: join(dir, 'd5') } });
   let err = '';
   child.stderr.on('data', (c) => { err += c; });
   const code = await new Promise((r) => child.on('exit', r));
@@ -239,7 +239,7 @@ test('no event answered 204 is lost when the server is killed with SIGKILL', asy
   const data = join(dir, 'd8');
   const path = writeConfig('h.json', demoConfig);
   const start = () => new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [root + 'web/server.mjs', '--config', path], { env: { ...process.env, PORT: '0', MEDIATION_DATA: data } });
+    const child = spawn(process.execPath, [root + 'web/server/server.mjs', '--config', path], { env: { ...process.env, PORT: '0', MEDIATION_DATA: data } });
     child.stdout.on('data', (c) => {
       const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(String(c));
       if (m) resolve({ child, url: m[1] });

@@ -65,7 +65,7 @@ test('now defaults to the host clock', async () => {
 
 test('every IAB example request is read', async () => {
   await mediation.ready;
-  const dir = new URL('../../../shared/openrtb-examples/', import.meta.url);
+  const dir = new URL('../fixtures/iab/', import.meta.url);
   for (const name of ['simple-banner', 'mobile-app', 'pmp-direct-deal']) {
     const req = JSON.parse(readFileSync(new URL(`${name}.request.json`, dir), 'utf8'));
     const out = mediation.auction({ config, request: req, now: NOW });
@@ -74,12 +74,12 @@ test('every IAB example request is read', async () => {
   }
 });
 
-test('the classic script defines window.mediation with the same API', async () => {
+test('the classic script defines window.mediation with the same engine API', async () => {
   const code = readFileSync(new URL('../../dist/mediation.js', import.meta.url), 'utf8');
   const sandbox = { TextEncoder, TextDecoder, WebAssembly, atob, console, FinalizationRegistry, Blob, DecompressionStream, Response };
   sandbox.globalThis = sandbox;
   vm.runInNewContext(code, sandbox);
-  assert.throws(() => sandbox.mediation.auction({ config, request, now: NOW }), /not ready yet/);
+  assert.throws(() => sandbox.mediation.auction({ config, request, now: NOW }), (e) => e.code === 'not_ready');
   await sandbox.mediation.ready;
   const out = sandbox.mediation.auctionJSON({ config, request, bids, now: NOW });
   assert.equal(out, mediation.auctionJSON({ config, request, bids, now: NOW }));

@@ -95,7 +95,9 @@ export const TAGS = {
   </script>`,
 };
 
-export function mediated(bid, tag, timeout_ms = 400) {
+// Tags that should answer get a timeout a loaded 2-core machine cannot miss; tests of
+// timeouts give their own.
+export function mediated(bid, tag, timeout_ms = 2000) {
   return { source: 'mediated', bid, network: 'net-' + bid, price: 2, timeout_ms, w: 300, h: 250, tag };
 }
 export function rtb(bid, extra = {}) {

@@ -200,7 +200,8 @@ test('a tag in a busy loop does not stall the page; it times out and its frame g
     return { r: await done, worstGap };
   }, output([mediated('m1', TAGS.busy, 300)]));
   assert.deepEqual(outcomes(r), ['timeout']);
-  assert.ok(worstGap < 50, `the page stalled for ${worstGap} ms`);
+  // A stall would last the whole 300 ms loop; a loaded 2-core machine can delay a timer by tens of ms.
+  assert.ok(worstGap < 150, `the page stalled for ${worstGap} ms`);
   await until(async () => (await frameCount('slot-a')) === 0, 2000, 'the hung frame to go');
 });
 

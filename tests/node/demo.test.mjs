@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../../web/server.mjs';
+import { startServer } from '../../web/server/server.mjs';
 import { launch, until } from './browser-helpers.mjs';
 
 test('the demo page ends every slot as its networks dictate, and the report counts the attempts', async () => {

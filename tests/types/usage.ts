@@ -20,11 +20,13 @@ async function server(config: object, request: string, responses: string[]): Pro
 }
 
 async function page(): Promise<RenderOutcome> {
-  mediation.setConfig({ reportUrl: '/events' });
-  mediation.on('bidTimeout', (r) => console.log(r.network, r.latency_ms));
-  mediation.on('auctionEnd', (e) => console.log(e.filled, e.attempts.length));
-  const outcome = await window.mediation.render('slot-1', { endpoint: '/auction', request: { id: 'r', imp: [] } }, { impid: '1' });
-  mediation.clear('slot-1');
+  const m = window.mediation;
+  m.setConfig({ reportUrl: '/events' });
+  m.on('bidTimeout', (r) => console.log(r.network, r.latency_ms));
+  m.on('auctionEnd', (e) => console.log(e.filled, e.attempts.length));
+  const outcome = await m.render('slot-1', { endpoint: '/auction', request: { id: 'r', imp: [] } }, { impid: '1' });
+  m.clear('slot-1');
+  if (outcome.attempts.length > m.limits.maxEntries) throw new Error('more attempts than entries');
   return outcome;
 }
 

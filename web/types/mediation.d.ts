@@ -1,5 +1,6 @@
-// mediation.d.ts — the public API of dist/mediation.js (window.mediation) and
-// dist/mediation.mjs (default and named export `mediation`). DESIGN §4 and §5.
+// mediation.d.ts — the public API of dist/mediation.js, the page's classic script
+// (window.mediation: PageMediation), and the types dist/mediation.d.mts builds on for
+// the Node module (NodeMediation). docs/auction.md and docs/runtime.md.
 
 export type Source = 'mediated' | 'rtb';
 export type Outcome = 'filled' | 'no_fill' | 'error' | 'timeout' | 'late';
@@ -87,7 +88,7 @@ export interface ConfigHandle {
 type Json = string | object;
 
 export interface AuctionInput {
-  /** A loaded config, or the config itself (DESIGN §3), as an object or JSON text. */
+  /** A loaded config, or the config itself (docs/config.md), as an object or JSON text. */
   config: ConfigHandle | Json;
   /** An OpenRTB 2.6 BidRequest, as an object or JSON text. */
   request: Json;
@@ -99,7 +100,12 @@ export interface AuctionInput {
   explain?: boolean;
 }
 
-/** Thrown for bad input: `code` is stable, `at` is a JSON path or a byte offset. */
+/**
+ * Thrown for a bad document (config, request, bids, attempts) or an engine state that
+ * forbids the call (`not_ready`, `out_of_memory`, `unknown_config`): `code` is stable,
+ * `at` is a JSON path or a byte offset. Arguments of the wrong kind to a JS function
+ * (an unknown event or option, a slot that is no element) throw a TypeError instead.
+ */
 export class MediationError extends Error {
   readonly code: string;
   readonly at: string;
@@ -172,20 +178,44 @@ export interface RenderOptions {
 
 export type RenderResult = AuctionOutput | { endpoint: string; request: Json } | AuctionInput;
 
+/** The bounds the engine enforces (c_src/bounds.h); beacons and settings are held to them. */
+export interface Limits {
+  readonly maxWaterfall: number;
+  readonly maxEntries: number;
+  readonly maxPosition: number;
+  readonly maxTimeoutMs: number;
+  readonly lateWindowPerTimeout: number;
+  readonly lateWindowMinMs: number;
+  readonly lateWindowMaxMs: number;
+  readonly maxLatencyMs: number;
+}
+
+/** What the page script and the Node module both carry: the auction engine. */
 export interface Mediation {
   readonly version: string;
+  readonly limits: Limits;
   /** Resolves when the engine is loaded. */
   readonly ready: Promise<void>;
   loadConfig(config: Json): ConfigHandle;
   auction(input: AuctionInput | string, config?: ConfigHandle): AuctionOutput;
   /** The same, as JSON text (no parse): for servers that pass it on. */
   auctionJSON(input: AuctionInput | string, config?: ConfigHandle): string;
-  /** Statistics per network, per bid and over time, from reported attempts (the report's numbers). */
-  report(input: { attempts: Partial<AttemptRecord & { ts: number }>[]; bucket_ms?: number } | string): Report;
-  reportJSON(input: { attempts: Partial<AttemptRecord & { ts: number }>[]; bucket_ms?: number } | string): string;
   /** Bytes of Wasm memory in use. */
   memoryBytes(): number;
   readonly MediationError: typeof MediationError;
+}
+
+export type AttemptsInput = { attempts: Partial<AttemptRecord & { ts: number }>[]; bucket_ms?: number } | string;
+
+/** dist/mediation.mjs, for Node hosts: the engine and the statistics. */
+export interface NodeMediation extends Mediation {
+  /** Statistics per network, per bid and over time, from reported attempts (the report's numbers). */
+  report(input: AttemptsInput): Report;
+  reportJSON(input: AttemptsInput): string;
+}
+
+/** dist/mediation.js, for pages (window.mediation): the engine and the waterfall runtime. */
+export interface PageMediation extends Mediation {
   /** Runs the slot's waterfall; resolves when an ad shows or none can. */
   render(slot: Element | string, result: RenderResult, options?: RenderOptions): Promise<RenderOutcome>;
   /** Stops the slot's waterfall and removes its frames. */
@@ -197,11 +227,8 @@ export interface Mediation {
   stats(): { runs: number; frames: number; listening: boolean };
 }
 
-export declare const mediation: Mediation;
-export default mediation;
-
 declare global {
   interface Window {
-    mediation: Mediation;
+    mediation: PageMediation;
   }
 }

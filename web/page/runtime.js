@@ -1,5 +1,5 @@
-// runtime.js — the `mediation` object: the engine API, and render(), which runs a
-// slot's waterfall in the page (DESIGN §5).
+// runtime.js — the page's `mediation` object (dist/mediation.js): the engine API,
+// and render(), which runs a slot's waterfall in the page (docs/runtime.md).
 //
 // The decisions (which entry next, deadlines, which signal counts, late fills) are
 // the C state machine's (c_src/waterfall.c). This file does what C cannot: frames,
@@ -8,10 +8,9 @@
 // MessageChannel port handed to that frame.
 
 const EVENTS = ['auctionInit', 'bidRequested', 'bidResponse', 'noBid', 'bidTimeout', 'bidLate', 'bidWon', 'adRenderSucceeded', 'adRenderFailed', 'auctionEnd'];
-const OUTCOMES = ['pending', 'filled', 'no_fill', 'error', 'timeout', 'late'];
 const EVENT_OF = { filled: 'bidResponse', no_fill: 'noBid', error: 'adRenderFailed', timeout: 'bidTimeout', late: 'bidLate' };
-const SIGNAL = { filled: 1, no_fill: 2, error: 3 };
-const LOAD = 1, RENDER = 2, FILLED = 3, EMPTY = 4;
+// Actions, outcomes, signals and bounds are C's own (build/constants.js).
+const { WF_LOAD, WF_RENDER, WF_FILLED, OUTCOMES, SIGNALS, LIMITS } = MED;
 const SANDBOX = 'allow-scripts allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation';
 
 // Runs first in every tag frame: the `mediation` global of the tag, the port
@@ -57,6 +56,14 @@ const FRAME_BOOT = `(function () {
   addEventListener('load', function () { setTimeout(look, 50); });
 })();`;
 
+// Numbers from outside (settings, an ad server's answer) are held to C's bounds.
+function clampMs(v, fallback, max = LIMITS.maxTimeoutMs) {
+  return typeof v === 'number' && v > 0 && v < Infinity ? Math.min(Math.round(v), max) : fallback;
+}
+function lateWindow(timeoutMs) {
+  return Math.min(LIMITS.lateWindowMaxMs, Math.max(LIMITS.lateWindowMinMs, LIMITS.lateWindowPerTimeout * timeoutMs));
+}
+
 function frameDocument(markup) {
   return '<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;padding:0;overflow:hidden}</style>' +
     '<script>' + FRAME_BOOT + '</script></head><body>' + markup + '</body></html>';
@@ -87,11 +94,18 @@ function createMediation(bytesPromise) {
   function off(name, fn) {
     if (listeners.has(name)) listeners.get(name).delete(fn);
   }
+  // Each option with the check its value must pass (null restores the default).
+  const OPTIONS = {
+    reportUrl: (v) => v === null || typeof v === 'string',
+    lateWindowMs: (v) => v === null || (Number.isFinite(v) && v >= 0 && v <= LIMITS.lateWindowMaxMs),
+    renderTimeoutMs: (v) => Number.isFinite(v) && v > 0 && v <= LIMITS.maxTimeoutMs,
+  };
   function setConfig(options = {}) {
     for (const k of Object.keys(options)) {
-      if (!(k in settings)) throw new TypeError(`mediation.setConfig: unknown option "${k}"`);
-      settings[k] = options[k];
+      if (!Object.hasOwn(OPTIONS, k)) throw new TypeError(`mediation.setConfig: unknown option "${k}"`);
+      if (!OPTIONS[k](options[k])) throw new TypeError(`mediation.setConfig: ${k} cannot be ${String(options[k])}`);
     }
+    Object.assign(settings, options);
   }
 
   // One window listener serves every frame's hand-shake; it exists only while frames do.
@@ -172,21 +186,22 @@ function createMediation(bytesPromise) {
       const imp = impid == null ? imps[0] : imps.find((i) => i.impid === impid);
       this.auctionId = output.id;
       this.impid = imp ? imp.impid : impid;
-      this.entries = imp && Array.isArray(imp.waterfall) ? imp.waterfall.slice(0, 128) : [];
+      this.entries = imp && Array.isArray(imp.waterfall) ? imp.waterfall.slice(0, LIMITS.maxEntries) : [];
       if (getComputedStyle(this.slot).position === 'static') this.slot.style.position = 'relative';
       const { x } = api.core();
-      const budget = this.opts.budgetMs ?? this.entries.reduce((t, e) => t + (e.source === 'rtb' ? 0 : e.timeout_ms || 1000), 0);
-      this.wf = x.med_wf_new(this.entries.length, budget);
-      this.entries.forEach((e, i) => x.med_wf_set(this.wf, i, e.source === 'rtb' ? 1 : 0, e.source === 'rtb' ? settings.renderTimeoutMs : e.timeout_ms || 1000));
+      const timeouts = this.entries.map((e) => (e.source === 'rtb' ? settings.renderTimeoutMs : clampMs(e.timeout_ms, 1000)));
+      const sum = this.entries.reduce((t, e, i) => t + (e.source === 'rtb' ? 0 : timeouts[i]), 0);
+      this.wf = x.med_wf_new(this.entries.length, clampMs(this.opts.budgetMs, sum, 2 ** 31 - 1));
+      this.entries.forEach((e, i) => x.med_wf_set(this.wf, i, e.source === 'rtb' ? 1 : 0, timeouts[i]));
       emit('auctionInit', { auction_id: this.auctionId, imp_id: this.impid, render_id: this.id, slot: this.slot, waterfall: this.entries });
       if (!this.closed) this.act(x.med_wf_begin(this.wf, performance.now())); // a handler may have cleared the slot
     }
 
     signal(fr, kind) {
-      if (this.closed || !Object.hasOwn(SIGNAL, kind)) return;
+      if (this.closed || !Object.hasOwn(SIGNALS, kind)) return;
       // The RTB creative is the sure fill: its frame loading is all that counts.
       if (this.entries[fr.entry].source === 'rtb' && fr.el.srcdoc && kind !== 'filled') return;
-      this.act(api.core().x.med_wf_on_signal(this.wf, fr.entry, SIGNAL[kind], performance.now()));
+      this.act(api.core().x.med_wf_on_signal(this.wf, fr.entry, SIGNALS[kind], performance.now()));
     }
 
     tick() {
@@ -200,10 +215,9 @@ function createMediation(bytesPromise) {
       const { x } = api.core();
       const n = x.med_wf_nrecords(this.wf);
       for (; this.seen < n && this.wf; this.seen++) { // a handler may close the run mid-way
-        const v = new DataView(x.memory.buffer, x.med_wf_record_at(this.wf, this.seen), 24);
-        const position = v.getInt32(0, true);
-        const outcome = OUTCOMES[v.getInt32(4, true)];
-        const latency_ms = Math.round(v.getFloat64(16, true) - v.getFloat64(8, true));
+        const position = x.med_wf_record_entry(this.wf, this.seen);
+        const outcome = OUTCOMES[x.med_wf_record_outcome(this.wf, this.seen)];
+        const latency_ms = x.med_wf_record_latency_ms(this.wf, this.seen);
         const record = { ...this.about(position), outcome, latency_ms, price: this.entries[position].price };
         if (outcome === 'late') this.lateHeard.add(position);
         else this.attempts.push({ bid: record.bid, network: record.network, position, outcome, latency_ms });
@@ -220,14 +234,14 @@ function createMediation(bytesPromise) {
       if (this.done) return this.closeWhenQuiet();
       const { x } = api.core();
       const i = x.med_wf_current(this.wf);
-      if (action === LOAD || action === RENDER) {
+      if (action === WF_LOAD || action === WF_RENDER) {
         this.frames.forEach((fr, k) => { if (fr && k < i) this.passOver(k); });
         if (!this.frames[i]) this.open(i);
         clearTimeout(this.timer);
         const wait = Math.max(0, x.med_wf_deadline(this.wf) - performance.now());
         this.timer = setTimeout(() => this.tick(), wait);
       } else {
-        this.finish(action === FILLED ? i : -1);
+        this.finish(action === WF_FILLED ? i : -1);
       }
     }
 
@@ -283,7 +297,7 @@ function createMediation(bytesPromise) {
         fr.lateTimer = setTimeout(() => {
           this.release(k);
           if (this.done) this.closeWhenQuiet();
-        }, settings.lateWindowMs ?? Math.min(10000, Math.max(1000, 3 * (e.timeout_ms || 1000))));
+        }, settings.lateWindowMs ?? lateWindow(clampMs(e.timeout_ms, 1000)));
       } else {
         this.release(k);
       }
@@ -413,16 +427,5 @@ function createMediation(bytesPromise) {
     return { runs: active.size, frames: frames.size, listening: heard };
   }
 
-  return {
-    version: '@@VERSION@@',
-    ready: api.ready,
-    loadConfig: api.loadConfig,
-    auction: api.auction,
-    auctionJSON: api.auctionJSON,
-    report: (input) => JSON.parse(api.reportJSON(input)),
-    reportJSON: api.reportJSON,
-    memoryBytes: api.memoryBytes,
-    MediationError: api.MediationError,
-    render, clear, on, off, setConfig, stats,
-  };
+  return { ...engineFacade(api), render, clear, on, off, setConfig, stats };
 }

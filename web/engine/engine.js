@@ -1,11 +1,18 @@
-// engine.js — the thin JS API over the Wasm engine (DESIGN §4).
+// engine.js — the thin JS API over the Wasm engine (docs/auction.md).
 //
 // The engine is C compiled to a standalone Wasm module; this file instantiates it
 // from the bytes embedded in dist/mediation.{js,mjs} and moves documents in and
 // out: a string is UTF-8-encoded straight into the engine's input buffer (one
 // copy), the engine answers with one JSON document, and errors become Errors with
-// `code` and `at`. Shared by the page runtime and Node hosts.
+// `code` and `at`. Shared by the page runtime (web/page) and the Node module
+// (web/node); engineFacade() is the part of the public object both carry.
 
+// Errors, one rule for every host: what is wrong with a document the engine reads
+// (config, request, bids, attempts) or with the engine's state (not ready, out of
+// memory, a released config) is a MediationError with a stable `code` and `at` (a
+// JSON path or a byte offset); a JS call made with arguments of the wrong kind (an
+// unknown event or option, a slot that is no element) is a TypeError. Nothing else
+// is thrown on purpose.
 class MediationError extends Error {
   constructor({ code, message, at }) {
     super(message);
@@ -38,7 +45,7 @@ async function instantiateEngine(bytes) {
   const x = instance.exports;
   if (x._initialize) x._initialize();
   const engine = x.med_engine_new();
-  if (!engine) throw new Error('mediation: the engine could not allocate its memory');
+  if (!engine) throw new MediationError({ code: 'out_of_memory', message: 'mediation: the engine could not allocate its memory', at: '' });
   return { x, engine };
 }
 
@@ -77,7 +84,7 @@ function makeEngineApi(bytesPromise) {
       : null;
 
   function need() {
-    if (!core) throw new Error('mediation: the engine is not ready yet (await mediation.ready)');
+    if (!core) throw new MediationError({ code: 'not_ready', message: 'mediation: the engine is not ready yet (await mediation.ready)', at: '' });
     return core;
   }
 
@@ -145,35 +152,46 @@ function makeEngineApi(bytesPromise) {
     return [parts, handle];
   }
 
-  // Runs one auction and returns the output as JSON text (no parse: for servers
-  // that send it on as it is).
-  function auctionJSON(input, config) {
+  // Puts a document (a list of text parts) in, runs op(exports, engine, length),
+  // and gives the output text, or throws the engine's error.
+  function run(parts, op) {
     const { x, engine } = need();
-    let [parts, handle] = documentOf(input);
-    if (config instanceof ConfigHandle) handle = config.id;
-    const status = x.med_auction(engine, put(parts), handle);
+    const status = op(x, engine, put(parts));
     const out = output();
     if (status !== 0) fail(out);
     return out;
+  }
+
+  // Runs one auction and returns the output as JSON text (no parse: for servers
+  // that send it on as it is).
+  function auctionJSON(input, config) {
+    let [parts, handle] = documentOf(input);
+    if (config instanceof ConfigHandle) handle = config.id;
+    return run(parts, (x, engine, len) => x.med_auction(engine, len, handle));
   }
 
   function auction(input, config) {
     return JSON.parse(auctionJSON(input, config));
   }
 
-  // The statistics of reported attempts (c_src/stats.h), as JSON text.
-  function reportJSON(input) {
-    const { x, engine } = need();
-    if (!x.med_report) throw new Error('mediation: statistics are in mediation.mjs (the server build), not in the page build');
-    const status = x.med_report(engine, put([jsonOf(input)]));
-    const out = output();
-    if (status !== 0) fail(out);
-    return out;
-  }
-
   function memoryBytes() {
     return need().x.memory.buffer.byteLength;
   }
 
-  return { ready, core: need, loadConfig, auction, auctionJSON, reportJSON, memoryBytes, MediationError, ConfigHandle };
+  return { ready, core: need, run, loadConfig, auction, auctionJSON, memoryBytes, MediationError, ConfigHandle };
+}
+
+// The engine's half of the public `mediation` object, the same in the page and in Node.
+function engineFacade(api) {
+  return {
+    version: '@@VERSION@@',
+    // The bounds the engine enforces (c_src/bounds.h), for hosts that check input.
+    limits: MED.LIMITS,
+    ready: api.ready,
+    loadConfig: api.loadConfig,
+    auction: api.auction,
+    auctionJSON: api.auctionJSON,
+    memoryBytes: api.memoryBytes,
+    MediationError: api.MediationError,
+  };
 }

@@ -15,12 +15,12 @@ import { readFile } from 'node:fs/promises';
 import { readFileSync, watch } from 'node:fs';
 import { dirname, basename, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import mediation from '../dist/mediation.mjs';
-import { askBidder, demoBid } from './adserver/bidders.mjs';
-import { openStore, validEvent } from './adserver/store.mjs';
-import { reportPage } from './adserver/report.mjs';
+import mediation from '../../dist/mediation.mjs';
+import { askBidder, demoBid } from './bidders.mjs';
+import { openStore, validEvent } from './store.mjs';
+import { reportPage } from './report.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.json': 'application/json' };
 const STATIC = { '/mediation.js': 'dist/mediation.js', '/mediation.mjs': 'dist/mediation.mjs', '/demo/': 'web/demo/index.html', '/demo/demo.js': 'web/demo/demo.js' };
 const MAX_REQUEST_BYTES = 64 * 1024;

@@ -4,6 +4,10 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import mediation from '../../dist/mediation.mjs';
+
+// Positions and latencies are bounded where the engine bounds them (c_src/bounds.h).
+const { maxPosition, maxLatencyMs } = mediation.limits;
 
 const OUTCOMES = new Set(['filled', 'no_fill', 'error', 'timeout', 'late']);
 const SOURCES = new Set(['mediated', 'rtb']);
@@ -18,8 +22,10 @@ export function validEvent(e) {
   if (e.network !== null && e.network !== undefined && !isText(e.network)) return { why: 'network must be a string or null' };
   if (!SOURCES.has(e.source)) return { why: 'source must be mediated or rtb' };
   if (!OUTCOMES.has(e.outcome)) return { why: 'outcome must be filled, no_fill, error, timeout or late' };
-  if (!Number.isInteger(e.position) || e.position < 0 || e.position > 64) return { why: 'position must be an integer 0..64' };
-  if (!Number.isInteger(e.latency_ms) || e.latency_ms < 0 || e.latency_ms > 600000) return { why: 'latency_ms must be an integer 0..600000' };
+  if (!Number.isInteger(e.position) || e.position < 0 || e.position > maxPosition)
+    return { why: `position must be an integer 0..${maxPosition}` };
+  if (!Number.isInteger(e.latency_ms) || e.latency_ms < 0 || e.latency_ms > maxLatencyMs)
+    return { why: `latency_ms must be an integer 0..${maxLatencyMs}` };
   if (e.price !== undefined && e.price !== null && !(typeof e.price === 'number' && Number.isFinite(e.price) && e.price >= 0 && e.price < 1e6))
     return { why: 'price must be a CPM' };
   return { event: e };
