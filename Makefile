@@ -9,11 +9,9 @@ CC      ?= cc
 EMCC    ?= emcc
 CSTD     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Ibuild/include -Ic_src
 CFLAGS  ?= -O2
-# gcc: error paths are cut to fit their buffers on purpose.
-NATIVE_WARN = -Wno-format-truncation
 SAN      = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-ENGINE_SRC = c_src/arena.c c_src/error.c c_src/json.c c_src/isotime.c c_src/country.c c_src/symtab.c \
+ENGINE_SRC = c_src/arena.c c_src/error.c c_src/json.c c_src/isotime.c c_src/country.c c_src/currency.c c_src/symtab.c \
              c_src/sort.c c_src/config.c c_src/openrtb.c c_src/targeting.c c_src/auction.c \
              c_src/macros.c c_src/result.c c_src/engine.c c_src/waterfall.c c_src/stats.c c_src/api.c
 ENGINE_HDR = $(wildcard c_src/*.h) build/include/jsmn.h
@@ -43,15 +41,15 @@ build/include/jsmn.h:
 native: build/mediate
 build/mediate: $(ENGINE_SRC) c_src/cli.c $(ENGINE_HDR)
 	@mkdir -p build
-	$(CC) $(CSTD) $(NATIVE_WARN) $(CFLAGS) -o $@ $(ENGINE_SRC) c_src/cli.c
+	$(CC) $(CSTD) $(CFLAGS) -o $@ $(ENGINE_SRC) c_src/cli.c
 
 build/mediate-asan: $(ENGINE_SRC) c_src/cli.c $(ENGINE_HDR)
 	@mkdir -p build
-	$(CC) $(CSTD) $(NATIVE_WARN) $(SAN) -o $@ $(ENGINE_SRC) c_src/cli.c
+	$(CC) $(CSTD) $(SAN) -o $@ $(ENGINE_SRC) c_src/cli.c
 
 build/tests/%: tests/c/%.c tests/c/check.h $(ENGINE_SRC) $(ENGINE_HDR)
 	@mkdir -p build/tests
-	$(CC) $(CSTD) $(NATIVE_WARN) $(SAN) -Itests/c -o $@ $< $(ENGINE_SRC)
+	$(CC) $(CSTD) $(SAN) -Itests/c -o $@ $< $(ENGINE_SRC)
 
 # ---- wasm ----
 WASM_FLAGS = $(CSTD) --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=2MB -sTOTAL_STACK=128KB \
@@ -105,7 +103,7 @@ bench: deps build/bench-native build/mediate dist
 
 build/bench-native: bench/bench_native.c $(ENGINE_SRC) $(ENGINE_HDR)
 	@mkdir -p build
-	$(CC) $(CSTD) $(NATIVE_WARN) -O2 -o $@ $< $(ENGINE_SRC)
+	$(CC) $(CSTD) -O2 -o $@ $< $(ENGINE_SRC)
 
 # The demo: the ad server, the demo page and the report on 127.0.0.1:8080 (PORT
 # to change; --config / MEDIATION_CONFIG for another config; data in data/).

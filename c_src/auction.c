@@ -4,27 +4,13 @@
 
 #include <string.h>
 
+#include "currency.h"
 #include "sort.h"
 
-#define ONE_CENT 10000 /* micro-units */
-
-/* Rounds to micro-units; results beyond MED_MAX_MICROS come out as just above it,
- * which every caller treats as out of range (no float-to-int overflow). */
-static int64_t to_micros(double v) {
-  if (v > (double)MED_MAX_MICROS) return MED_MAX_MICROS + 1;
-  if (v < -(double)MED_MAX_MICROS) return -MED_MAX_MICROS - 1;
-  return (int64_t)(v < 0 ? v - 0.5 : v + 0.5);
-}
-
-int64_t med_convert(int64_t micros, int64_t rate_nano) {
-  if (rate_nano == 1000000000) return micros;
-  return to_micros((double)micros * (double)rate_nano / 1e9);
-}
-
-int64_t med_convert_back(int64_t micros, int64_t rate_nano) {
-  if (rate_nano == 1000000000) return micros;
-  return to_micros((double)micros * 1e9 / (double)rate_nano);
-}
+/* Conversions into and out of the config currency; a result beyond MED_MAX_MICROS
+ * comes out just above it, which every caller treats as out of range. */
+static int64_t to_config(int64_t micros, int64_t rate) { return med_convert(micros, rate, MED_MAX_MICROS); }
+static int64_t from_config(int64_t micros, int64_t rate) { return med_convert_back(micros, rate, MED_MAX_MICROS); }
 
 static int oom(med_error *err) { return med_fail(err, "out_of_memory", "", "out of memory in the auction"); }
 
@@ -81,7 +67,7 @@ static void check_rtb(med_rtb *b, const med_config *c, const med_request *q) {
     b->reason = MED_LOSS_INVALID_RESPONSE;
     return;
   }
-  b->price = med_convert(b->price_own, rate);
+  b->price = to_config(b->price_own, rate);
   if (b->price > MED_MAX_MICROS) {
     b->reason = MED_LOSS_INVALID_RESPONSE; /* beyond any real CPM once converted */
     return;
@@ -97,7 +83,7 @@ static void check_rtb(med_rtb *b, const med_config *c, const med_request *q) {
       return;
     }
     int64_t drate = med_config_rate(c, d->floorcur);
-    if (drate && b->price < med_convert(d->floor, drate)) b->reason = MED_LOSS_BELOW_DEAL_FLOOR;
+    if (drate && b->price < to_config(d->floor, drate)) b->reason = MED_LOSS_BELOW_DEAL_FLOOR;
   }
 }
 
@@ -184,7 +170,7 @@ static int run_imp(auction_ctx *x, uint32_t ii, const uint32_t *rtb_idx, uint32_
     med_format(p, sizeof p, "request.imp[%u].bidfloorcur", ii);
     return med_fail(err, "unknown_currency", p, "%s names a currency the config has no rate for", p);
   }
-  int64_t floor = floor_rate ? med_convert(imp->floor, floor_rate) : 0;
+  int64_t floor = floor_rate ? to_config(imp->floor, floor_rate) : 0;
   out->floor = floor;
 
   /* Which mediated bids to look at: all of them to explain, else the index. */
@@ -272,10 +258,10 @@ static int run_imp(auction_ctx *x, uint32_t ii, const uint32_t *rtb_idx, uint32_
     out->clearing_own = b->price_own;
     if (x->q->at == 2) {
       int64_t below = best + 1 < ncands ? cands[order[best + 1]].price : floor;
-      int64_t clear = below + ONE_CENT;
+      int64_t clear = below + c->minor_unit; /* one cent, or one yen */
       if (clear < bid) {
         out->clearing = clear;
-        int64_t own = med_convert_back(clear, med_config_rate(c, b->cur));
+        int64_t own = from_config(clear, med_config_rate(c, b->cur));
         out->clearing_own = own < b->price_own ? own : b->price_own;
       }
     }

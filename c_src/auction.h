@@ -43,8 +43,4 @@ typedef struct {
 int med_auction_run(med_result *res, const med_config *c, const med_request *q, med_bidset *bids,
                     const med_json *j, int64_t now_ms, int explain, med_arena *a, med_error *err);
 
-/* Converts micro-units with a rate in nano-units (rounded half away from zero). */
-int64_t med_convert(int64_t micros, int64_t rate_nano);
-int64_t med_convert_back(int64_t micros, int64_t rate_nano);
-
 #endif

@@ -5,9 +5,11 @@
  * countries or device types, macros a tag uses but the bid does not define. */
 #include "config.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "country.h"
+#include "currency.h"
 #include "isotime.h"
 #include "sort.h"
 
@@ -18,8 +20,6 @@ typedef struct {
   med_config *c;
 } reader;
 
-#define PATH_MAX_LEN 160
-
 static int oom(reader *r) { return med_fail(r->err, "out_of_memory", "", "out of memory reading the config"); }
 
 static int wrong_type(reader *r, const char *path, const char *what) {
@@ -28,6 +28,12 @@ static int wrong_type(reader *r, const char *path, const char *what) {
 
 static void *alloc_n(reader *r, size_t n, size_t size) {
   return med_arena_alloc(r->a, (n ? n : 1) * size);
+}
+
+/* The path of key k of an object under parent. */
+static void key_path(reader *r, med_path *p, const char *parent, int k) {
+  med_str key = med_json_str(r->j, k);
+  med_path_key(p, parent, key.s, key.len);
 }
 
 /* ---- small typed reads with paths ---- */
@@ -63,80 +69,91 @@ static int read_time(reader *r, int tok, const char *path, int64_t open, int64_t
   return 1;
 }
 
-static int is_currency(med_str s) {
-  if (s.len != 3) return 0;
-  for (int i = 0; i < 3; i++)
-    if (s.s[i] < 'A' || s.s[i] > 'Z') return 0;
+static int read_nonempty_string(reader *r, int tok, const char *path, med_str *out) {
+  if (!med_json_is_string(r->j, tok) || r->j->tok[tok].end == r->j->tok[tok].start)
+    return wrong_type(r, path, "a non-empty string");
+  *out = med_json_text(r->j, tok, r->a);
   return 1;
+}
+
+/* Reads the array at tok element by element: read_item(r, element, its path, the
+ * item it fills, ctx) on items of `size` bytes in the arena. A null array is empty.
+ * Returns the items (never NULL on success) and their count, or NULL. */
+typedef int (*item_reader)(reader *r, int tok, const char *path, void *item, const void *ctx);
+static void *read_array(reader *r, int tok, const char *path, const char *what, size_t size, item_reader read_item,
+                        const void *ctx, uint32_t *n) {
+  const med_json *j = r->j;
+  *n = 0;
+  if (!med_json_is_null(j, tok) && !med_json_is_array(j, tok)) return wrong_type(r, path, what), NULL;
+  char *items = alloc_n(r, med_json_is_null(j, tok) ? 0 : (size_t)j->tok[tok].size, size);
+  if (!items) return oom(r), NULL;
+  if (med_json_is_null(j, tok)) return items;
+  for (int e = med_json_first(j, tok); e >= 0; e = med_json_next_elem(j, tok, e)) {
+    med_path p;
+    med_path_index(&p, path, *n);
+    if (!read_item(r, e, p.s, items + (size_t)*n * size, ctx)) return NULL;
+    (*n)++;
+  }
+  return items;
 }
 
 /* ---- targeting ---- */
 
+static int read_symbol(reader *r, int tok, const char *path, void *item, const void *ns) {
+  med_str text;
+  if (!read_nonempty_string(r, tok, path, &text)) return 0;
+  uint32_t id = med_symtab_intern(&r->c->syms, *(const enum med_ns *)ns, text, r->a);
+  if (!id) return oom(r);
+  *(uint32_t *)item = id;
+  return 1;
+}
+
 static int read_symbols(reader *r, int tok, const char *path, enum med_ns ns, med_idlist *out) {
-  const med_json *j = r->j;
-  if (med_json_is_null(j, tok)) return 1;
-  if (!med_json_is_array(j, tok)) return wrong_type(r, path, "an array of strings");
-  out->ids = alloc_n(r, (size_t)j->tok[tok].size, sizeof(uint32_t));
-  if (!out->ids) return oom(r);
-  uint32_t n = 0;
-  for (int e = med_json_first(j, tok); e >= 0; e = med_json_next_elem(j, tok, e)) {
-    if (!med_json_is_string(j, e) || j->tok[e].end == j->tok[e].start) {
-      char p[PATH_MAX_LEN];
-      med_format(p, sizeof p, "%s[%u]", path, n);
-      return wrong_type(r, p, "a non-empty string");
-    }
-    uint32_t id = med_symtab_intern(&r->c->syms, ns, med_json_text(j, e, r->a), r->a);
-    if (!id) return oom(r);
-    out->ids[n++] = id;
-  }
-  out->n = n;
+  out->ids = read_array(r, tok, path, "an array of strings", sizeof(uint32_t), read_symbol, &ns, &out->n);
+  return out->ids != NULL;
+}
+
+static int read_country(reader *r, int tok, const char *path, void *item, const void *ctx) {
+  (void)ctx;
+  if (!med_json_is_string(r->j, tok)) return wrong_type(r, path, "an ISO 3166-1 country code");
+  med_str s = med_json_text(r->j, tok, r->a);
+  uint16_t code = med_country_code(s.s, s.len);
+  if (!code)
+    return med_fail(r->err, "invalid_value", path, "%s \"%.*s\" is not an ISO 3166-1 alpha-2 or alpha-3 code", path,
+                    (int)(s.len > 16 ? 16 : s.len), s.s);
+  *(uint16_t *)item = code;
   return 1;
 }
 
-static int read_countries(reader *r, int tok, const char *path, med_targets *t) {
-  const med_json *j = r->j;
-  if (med_json_is_null(j, tok)) return 1;
-  if (!med_json_is_array(j, tok)) return wrong_type(r, path, "an array of country codes");
-  t->countries = alloc_n(r, (size_t)j->tok[tok].size, sizeof(uint16_t));
-  if (!t->countries) return oom(r);
-  uint32_t n = 0;
-  for (int e = med_json_first(j, tok); e >= 0; e = med_json_next_elem(j, tok, e), n++) {
-    char p[PATH_MAX_LEN];
-    med_format(p, sizeof p, "%s[%u]", path, n);
-    if (!med_json_is_string(j, e)) return wrong_type(r, p, "an ISO 3166-1 country code");
-    med_str s = med_json_text(j, e, r->a);
-    uint16_t code = med_country_code(s.s, s.len);
-    if (!code)
-      return med_fail(r->err, "invalid_value", p, "%s \"%.*s\" is not an ISO 3166-1 alpha-2 or alpha-3 code", p,
-                      (int)(s.len > 16 ? 16 : s.len), s.s);
-    t->countries[n] = code;
-  }
-  t->ncountries = n;
-  return 1;
-}
-
-static int read_devicetypes(reader *r, int tok, const char *path, uint32_t *mask) {
+static int read_device_type(reader *r, int tok, const char *path, void *item, const void *ctx) {
   static const struct {
     const char *name;
     uint32_t bits;
   } names[] = {{"mobile", 1u << 1 | 1u << 4}, {"desktop", 1u << 2}, {"ctv", 1u << 3 | 1u << 7},
                {"tablet", 1u << 5},           {"connected_device", 1u << 6}};
-  const med_json *j = r->j;
-  if (med_json_is_null(j, tok)) return 1;
-  if (!med_json_is_array(j, tok)) return wrong_type(r, path, "an array of device type names");
-  uint32_t n = 0;
-  for (int e = med_json_first(j, tok); e >= 0; e = med_json_next_elem(j, tok, e), n++) {
-    size_t k;
-    for (k = 0; k < sizeof names / sizeof names[0]; k++)
-      if (med_json_is_string(j, e) && med_str_eq_cstr(med_json_str(j, e), names[k].name)) break;
-    if (k == sizeof names / sizeof names[0]) {
-      char p[PATH_MAX_LEN];
-      med_format(p, sizeof p, "%s[%u]", path, n);
-      return med_fail(r->err, "invalid_value", p,
-                      "%s must be one of mobile, desktop, ctv, tablet, connected_device", p);
+  (void)ctx;
+  for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+    if (med_json_is_string(r->j, tok) && med_str_eq_cstr(med_json_str(r->j, tok), names[k].name)) {
+      *(uint32_t *)item = names[k].bits;
+      return 1;
     }
-    *mask |= names[k].bits;
-  }
+  return med_fail(r->err, "invalid_value", path, "%s must be one of mobile, desktop, ctv, tablet, connected_device",
+                  path);
+}
+
+static int read_weekday(reader *r, int tok, const char *path, void *item, const void *ctx) {
+  int64_t day;
+  (void)ctx;
+  if (!read_int(r, tok, path, 1, 7, &day)) return 0;
+  *(uint32_t *)item = 1u << day;
+  return 1;
+}
+
+/* A list read as the union of its items' bits (device types, weekdays). */
+static int read_mask(reader *r, int tok, const char *path, const char *what, item_reader read_bit, uint32_t *mask) {
+  uint32_t n, *bits = read_array(r, tok, path, what, sizeof(uint32_t), read_bit, NULL, &n);
+  if (!bits) return 0;
+  for (uint32_t i = 0; i < n; i++) *mask |= bits[i];
   return 1;
 }
 
@@ -154,53 +171,46 @@ static int read_supply(reader *r, int tok, const char *path, int *out) {
   return 1;
 }
 
-static int read_daypart(reader *r, int tok, const char *path, med_daypart *d) {
+/* A key that the reader does not know: refused, since a typo ("genre", "day") would
+ * otherwise widen what a bid matches; keys starting with "x-" are extensions and
+ * are left for other tools. */
+static int unknown_key(reader *r, int k, const char *path, const char *known) {
+  med_str key = med_json_str(r->j, k);
+  if (key.len >= 2 && key.s[0] == 'x' && key.s[1] == '-') return 1;
+  return med_fail(r->err, "unknown_field", path, "%s is not a field here (%s; extensions start with x-)", path,
+                  known);
+}
+
+static int read_daypart(reader *r, int tok, const char *path, void *item, const void *ctx) {
   const med_json *j = r->j;
-  char p[PATH_MAX_LEN];
+  med_daypart *d = item;
+  (void)ctx;
   if (!med_json_is_object(j, tok)) return wrong_type(r, path, "an object with days and hours");
-  d->days = 0x7f << 1;
+  uint32_t days = 0x7fu << 1;
   d->from = 0;
   d->to = 24;
   for (int k = med_json_first(j, tok); k >= 0; k = med_json_next_key(j, tok, k)) {
     int v = k + 1;
+    med_path p;
+    key_path(r, &p, path, k);
     if (med_json_streq(j, k, "days")) {
-      med_format(p, sizeof p, "%s.days", path);
-      if (!med_json_is_array(j, v)) return wrong_type(r, p, "an array of ISO weekdays 1..7");
-      d->days = 0;
-      uint32_t n = 0;
-      for (int e = med_json_first(j, v); e >= 0; e = med_json_next_elem(j, v, e), n++) {
-        int64_t day;
-        char pe[PATH_MAX_LEN + 16];
-        med_format(pe, sizeof pe, "%s[%u]", p, n);
-        if (!read_int(r, e, pe, 1, 7, &day)) return 0;
-        d->days |= (uint8_t)(1u << day);
-      }
+      days = 0;
+      if (!read_mask(r, v, p.s, "an array of ISO weekdays 1..7", read_weekday, &days)) return 0;
     } else if (med_json_streq(j, k, "hours")) {
-      med_format(p, sizeof p, "%s.hours", path);
-      int64_t from, to;
-      if (!med_json_is_array(j, v) || j->tok[v].size != 2) return wrong_type(r, p, "[from, to] in hours 0..24");
-      if (!read_int(r, v + 1, p, 0, 24, &from) || !read_int(r, v + 2, p, 0, 24, &to)) return 0;
-      if (from == to) return med_fail(r->err, "invalid_value", p, "%s is an empty range", p);
-      d->from = (uint8_t)from;
-      d->to = (uint8_t)to;
+      med_path from, to;
+      int64_t h[2];
+      if (!med_json_is_array(j, v) || j->tok[v].size != 2) return wrong_type(r, p.s, "[from, to] in hours 0..24");
+      med_path_index(&from, p.s, 0);
+      med_path_index(&to, p.s, 1);
+      if (!read_int(r, v + 1, from.s, 0, 24, &h[0]) || !read_int(r, v + 2, to.s, 0, 24, &h[1])) return 0;
+      if (h[0] == h[1]) return med_fail(r->err, "invalid_value", p.s, "%s is an empty range", p.s);
+      d->from = (uint8_t)h[0];
+      d->to = (uint8_t)h[1];
+    } else if (!unknown_key(r, k, p.s, "days, hours")) {
+      return 0;
     }
   }
-  return 1;
-}
-
-static int read_dayparts(reader *r, int tok, const char *path, med_targets *t) {
-  const med_json *j = r->j;
-  if (med_json_is_null(j, tok)) return 1;
-  if (!med_json_is_array(j, tok)) return wrong_type(r, path, "an array of dayparts");
-  t->dayparts = alloc_n(r, (size_t)j->tok[tok].size, sizeof(med_daypart));
-  if (!t->dayparts) return oom(r);
-  uint32_t n = 0;
-  for (int e = med_json_first(j, tok); e >= 0; e = med_json_next_elem(j, tok, e), n++) {
-    char p[PATH_MAX_LEN];
-    med_format(p, sizeof p, "%s[%u]", path, n);
-    if (!read_daypart(r, e, p, &t->dayparts[n])) return 0;
-  }
-  t->ndayparts = n;
+  d->days = (uint8_t)days;
   return 1;
 }
 
@@ -213,17 +223,17 @@ static int read_kvs(reader *r, int tok, const char *path, med_targets *t) {
   uint32_t n = 0;
   for (int k = med_json_first(j, tok); k >= 0; k = med_json_next_key(j, tok, k)) {
     int v = k + 1;
-    char p[PATH_MAX_LEN];
+    med_path p;
     med_kv_target *kv = &t->kvs[n];
     kv->key = med_json_text(j, k, r->a);
-    med_format(p, sizeof p, "%s.%.*s", path, (int)(kv->key.len > 40 ? 40 : kv->key.len), kv->key.s);
+    med_path_key(&p, path, kv->key.s, kv->key.len);
     int single = med_json_is_string(j, v);
-    if (!single && !med_json_is_array(j, v)) return wrong_type(r, p, "a string or an array of strings");
+    if (!single && !med_json_is_array(j, v)) return wrong_type(r, p.s, "a string or an array of strings");
     kv->values.ids = alloc_n(r, single ? 1 : (size_t)j->tok[v].size, sizeof(uint32_t));
     if (!kv->values.ids) return oom(r);
     uint32_t m = 0;
     for (int e = single ? v : med_json_first(j, v); e >= 0; e = single ? -1 : med_json_next_elem(j, v, e)) {
-      if (!med_json_is_string(j, e)) return wrong_type(r, p, "a string or an array of strings");
+      if (!med_json_is_string(j, e)) return wrong_type(r, p.s, "a string or an array of strings");
       uint32_t id = med_symtab_intern_kv(&r->c->syms, kv->key, med_json_text(j, e, r->a), r->a);
       if (!id) return oom(r);
       kv->values.ids[m++] = id;
@@ -235,26 +245,37 @@ static int read_kvs(reader *r, int tok, const char *path, med_targets *t) {
   return 1;
 }
 
-/* The fields shared by targeting and its exclude list. */
+/* The fields shared by targeting and its exclude list (which has no exclude). */
 static int read_targets(reader *r, int tok, const char *path, med_targets *t, int *exclude_tok) {
   const med_json *j = r->j;
   if (med_json_is_null(j, tok)) return 1;
   if (!med_json_is_object(j, tok)) return wrong_type(r, path, "an object");
   for (int k = med_json_first(j, tok); k >= 0; k = med_json_next_key(j, tok, k)) {
     int v = k + 1, ok = 1;
-    char p[PATH_MAX_LEN];
+    med_path p;
     med_str key = med_json_str(j, k);
-    med_format(p, sizeof p, "%s.%.*s", path, (int)(key.len > 40 ? 40 : key.len), key.s);
-    if (med_str_eq_lit(key, "placements")) ok = read_symbols(r, v, p, MED_NS_PLACEMENT, &t->placements);
-    else if (med_str_eq_lit(key, "countries")) ok = read_countries(r, v, p, t);
-    else if (med_str_eq_lit(key, "regions")) ok = read_symbols(r, v, p, MED_NS_REGION, &t->regions);
-    else if (med_str_eq_lit(key, "device_types")) ok = read_devicetypes(r, v, p, &t->devicetypes);
-    else if (med_str_eq_lit(key, "os")) ok = read_symbols(r, v, p, MED_NS_OS, &t->os);
-    else if (med_str_eq_lit(key, "domains")) ok = read_symbols(r, v, p, MED_NS_DOMAIN, &t->domains);
-    else if (med_str_eq_lit(key, "supply_type")) ok = read_supply(r, v, p, &t->supply);
-    else if (med_str_eq_lit(key, "dayparts")) ok = read_dayparts(r, v, p, t);
-    else if (med_str_eq_lit(key, "key_values")) ok = read_kvs(r, v, p, t);
+    key_path(r, &p, path, k);
+    if (med_str_eq_lit(key, "placements")) ok = read_symbols(r, v, p.s, MED_NS_PLACEMENT, &t->placements);
+    else if (med_str_eq_lit(key, "countries"))
+      ok = (t->countries = read_array(r, v, p.s, "an array of country codes", sizeof(uint16_t), read_country, NULL,
+                                      &t->ncountries)) != NULL;
+    else if (med_str_eq_lit(key, "regions")) ok = read_symbols(r, v, p.s, MED_NS_REGION, &t->regions);
+    else if (med_str_eq_lit(key, "device_types"))
+      ok = read_mask(r, v, p.s, "an array of device type names", read_device_type, &t->devicetypes);
+    else if (med_str_eq_lit(key, "os")) ok = read_symbols(r, v, p.s, MED_NS_OS, &t->os);
+    else if (med_str_eq_lit(key, "domains")) ok = read_symbols(r, v, p.s, MED_NS_DOMAIN, &t->domains);
+    else if (med_str_eq_lit(key, "supply_type")) ok = read_supply(r, v, p.s, &t->supply);
+    else if (med_str_eq_lit(key, "dayparts"))
+      ok = (t->dayparts = read_array(r, v, p.s, "an array of dayparts", sizeof(med_daypart), read_daypart, NULL,
+                                     &t->ndayparts)) != NULL;
+    else if (med_str_eq_lit(key, "key_values")) ok = read_kvs(r, v, p.s, t);
     else if (med_str_eq_lit(key, "exclude") && exclude_tok) *exclude_tok = v;
+    else
+      ok = unknown_key(r, k, p.s,
+                       exclude_tok ? "placements, countries, regions, device_types, os, domains, supply_type, "
+                                     "dayparts, key_values, exclude"
+                                   : "placements, countries, regions, device_types, os, domains, supply_type, "
+                                     "dayparts, key_values");
     if (!ok) return 0;
   }
   return 1;
@@ -284,9 +305,9 @@ static int read_macros(reader *r, int tok, const char *path, med_mbid *b) {
     } else if (med_json_is_number(j, v)) {
       m->value = (med_str){j->src + j->tok[v].start, (uint32_t)(j->tok[v].end - j->tok[v].start)};
     } else {
-      char p[PATH_MAX_LEN];
-      med_format(p, sizeof p, "%s.%.*s", path, (int)(m->name.len > 40 ? 40 : m->name.len), m->name.s);
-      return wrong_type(r, p, "a string or a number");
+      med_path p;
+      med_path_key(&p, path, m->name.s, m->name.len);
+      return wrong_type(r, p.s, "a string or a number");
     }
   }
   return 1;
@@ -314,29 +335,20 @@ static int check_tag_macros(reader *r, const med_mbid *b, const char *path) {
   return 1;
 }
 
-static int read_sizes(reader *r, int tok, const char *path, med_mbid *b) {
-  const med_json *j = r->j;
-  if (med_json_is_null(j, tok)) return 1;
-  if (!med_json_is_array(j, tok)) return wrong_type(r, path, "an array of [width, height]");
-  b->sizes = alloc_n(r, (size_t)j->tok[tok].size, sizeof(med_size));
-  if (!b->sizes) return oom(r);
-  uint32_t n = 0;
-  for (int e = med_json_first(j, tok); e >= 0; e = med_json_next_elem(j, tok, e), n++) {
-    char p[PATH_MAX_LEN];
-    med_format(p, sizeof p, "%s[%u]", path, n);
-    int64_t w, h;
-    if (!med_json_is_array(j, e) || j->tok[e].size != 2) return wrong_type(r, p, "[width, height]");
-    if (!read_int(r, e + 1, p, 1, 100000, &w) || !read_int(r, e + 2, p, 1, 100000, &h)) return 0;
-    b->sizes[n] = (med_size){(int32_t)w, (int32_t)h};
-  }
-  b->nsizes = n;
+static int read_size(reader *r, int tok, const char *path, void *item, const void *ctx) {
+  int64_t w, h;
+  (void)ctx;
+  if (!med_json_is_array(r->j, tok) || r->j->tok[tok].size != 2) return wrong_type(r, path, "[width, height]");
+  if (!read_int(r, tok + 1, path, 1, 100000, &w) || !read_int(r, tok + 2, path, 1, 100000, &h)) return 0;
+  *(med_size *)item = (med_size){(int32_t)w, (int32_t)h};
   return 1;
 }
 
-static int read_mbid(reader *r, int tok, uint32_t index, med_mbid *b) {
+static int read_mbid(reader *r, int tok, const char *path, void *item, const void *ctx) {
   const med_json *j = r->j;
-  char path[PATH_MAX_LEN], p[PATH_MAX_LEN];
-  med_format(path, sizeof path, "config.mediated_bids[%u]", index);
+  med_mbid *b = item;
+  med_path p;
+  (void)ctx;
   if (!med_json_is_object(j, tok)) return wrong_type(r, path, "an object");
   memset(b, 0, sizeof *b);
   b->active = 1;
@@ -347,44 +359,44 @@ static int read_mbid(reader *r, int tok, uint32_t index, med_mbid *b) {
   for (int k = med_json_first(j, tok); k >= 0; k = med_json_next_key(j, tok, k)) {
     int v = k + 1, ok = 1;
     med_str key = med_json_str(j, k);
-    med_format(p, sizeof p, "%s.%.*s", path, (int)(key.len > 40 ? 40 : key.len), key.s);
+    key_path(r, &p, path, k);
     if (med_str_eq_lit(key, "id")) {
-      if (!med_json_is_string(j, v) || j->tok[v].end == j->tok[v].start) return wrong_type(r, p, "a non-empty string");
-      b->id = med_json_text(j, v, r->a);
-      have_id = 1;
+      ok = have_id = read_nonempty_string(r, v, p.s, &b->id);
     } else if (med_str_eq_lit(key, "network")) {
-      if (!med_json_is_string(j, v)) return wrong_type(r, p, "a network id");
+      if (!med_json_is_string(j, v)) return wrong_type(r, p.s, "a network id");
       int n = find_network(r->c, med_json_text(j, v, r->a));
       if (n < 0) {
         med_str s = med_json_text(j, v, r->a);
-        return med_fail(r->err, "unknown_network", p, "%s names network \"%.*s\", which networks does not list", p,
-                        (int)(s.len > 40 ? 40 : s.len), s.s);
+        return med_fail(r->err, "unknown_network", p.s, "%s names network \"%.*s\", which networks does not list", p.s,
+                        (int)(s.len > MED_PATH_KEY_MAX ? MED_PATH_KEY_MAX : s.len), s.s);
       }
       b->network = (uint32_t)n;
       have_network = 1;
     } else if (med_str_eq_lit(key, "cpm")) {
-      ok = read_money(r, v, p, &b->cpm);
+      ok = read_money(r, v, p.s, &b->cpm);
       have_cpm = 1;
     } else if (med_str_eq_lit(key, "active")) {
-      ok = read_bool(r, v, p, &b->active);
+      ok = read_bool(r, v, p.s, &b->active);
     } else if (med_str_eq_lit(key, "timeout_ms")) {
-      ok = read_int(r, v, p, 1, MED_MAX_TIMEOUT_MS, &b->timeout_ms);
+      ok = read_int(r, v, p.s, 1, MED_MAX_TIMEOUT_MS, &b->timeout_ms);
     } else if (med_str_eq_lit(key, "sizes")) {
-      ok = read_sizes(r, v, p, b);
+      b->sizes = read_array(r, v, p.s, "an array of [width, height]", sizeof(med_size), read_size, NULL, &b->nsizes);
+      ok = b->sizes != NULL;
     } else if (med_str_eq_lit(key, "start")) {
-      ok = read_time(r, v, p, INT64_MIN, &b->start_ms);
+      ok = read_time(r, v, p.s, INT64_MIN, &b->start_ms);
     } else if (med_str_eq_lit(key, "end")) {
-      ok = read_time(r, v, p, INT64_MAX, &b->end_ms);
+      ok = read_time(r, v, p.s, INT64_MAX, &b->end_ms);
     } else if (med_str_eq_lit(key, "targeting")) {
-      ok = read_targets(r, v, p, &b->include, &exclude);
+      ok = read_targets(r, v, p.s, &b->include, &exclude);
       if (ok && exclude >= 0) {
-        med_format(p, sizeof p, "%s.targeting.exclude", path);
-        ok = read_targets(r, exclude, p, &b->exclude, NULL);
+        med_path x;
+        med_path_key(&x, p.s, "exclude", 7);
+        ok = read_targets(r, exclude, x.s, &b->exclude, NULL);
       }
     } else if (med_str_eq_lit(key, "macros")) {
-      ok = read_macros(r, v, p, b);
+      ok = read_macros(r, v, p.s, b);
     } else if (med_str_eq_lit(key, "tag")) {
-      if (!med_json_is_string(j, v) || j->tok[v].end == j->tok[v].start) return wrong_type(r, p, "a non-empty string");
+      if (!med_json_is_string(j, v) || j->tok[v].end == j->tok[v].start) return wrong_type(r, p.s, "a non-empty string");
       b->tag = med_json_str(j, v);
       have_tag = 1;
     }
@@ -392,15 +404,15 @@ static int read_mbid(reader *r, int tok, uint32_t index, med_mbid *b) {
   }
   const char *missing = !have_id ? "id" : !have_network ? "network" : !have_cpm ? "cpm" : !have_tag ? "tag" : NULL;
   if (missing) {
-    med_format(p, sizeof p, "%s.%s", path, missing);
-    return med_fail(r->err, "missing_field", p, "%s is required", p);
+    med_path_key(&p, path, missing, strlen(missing));
+    return med_fail(r->err, "missing_field", p.s, "%s is required", p.s);
   }
   if (b->start_ms != INT64_MIN && b->end_ms != INT64_MAX && b->end_ms <= b->start_ms) {
-    med_format(p, sizeof p, "%s.end", path);
-    return med_fail(r->err, "invalid_value", p, "%s must be after start", p);
+    med_path_key(&p, path, "end", 3);
+    return med_fail(r->err, "invalid_value", p.s, "%s must be after start", p.s);
   }
-  med_format(p, sizeof p, "%s.tag", path);
-  if (!check_tag_macros(r, b, p)) return 0;
+  med_path_key(&p, path, "tag", 3);
+  if (!check_tag_macros(r, b, p.s)) return 0;
   if (!r->c->networks[b->network].active) b->active = 0;
   return 1;
 }
@@ -415,14 +427,15 @@ static int read_rates(reader *r, int tok) {
   c->rates = alloc_n(r, (size_t)j->tok[tok].size + 1, sizeof(med_rate));
   if (!c->rates) return oom(r);
   for (int k = med_json_first(j, tok); k >= 0; k = med_json_next_key(j, tok, k)) {
-    char p[PATH_MAX_LEN];
+    med_path p;
     med_str code = med_json_text(j, k, r->a);
-    med_format(p, sizeof p, "config.rates.%.*s", (int)(code.len > 40 ? 40 : code.len), code.s);
-    if (!is_currency(code)) return med_fail(r->err, "invalid_value", p, "%s: currencies are 3 capital letters", p);
+    med_path_key(&p, "config.rates", code.s, code.len);
+    if (!med_is_currency(code.s, code.len))
+      return med_fail(r->err, "invalid_value", p.s, "%s: currencies are 3 capital letters", p.s);
     int64_t nano;
-    if (!med_json_is_number(j, k + 1)) return wrong_type(r, p, "a number");
+    if (!med_json_is_number(j, k + 1)) return wrong_type(r, p.s, "a number");
     if (!med_json_fixed(j, k + 1, 9, (int64_t)1000000 * 1000000000, &nano) || nano <= 0)
-      return med_fail(r->err, "invalid_value", p, "%s must be a positive number up to 1000000", p);
+      return med_fail(r->err, "invalid_value", p.s, "%s must be a positive number up to 1000000", p.s);
     med_rate *rt = &c->rates[c->nrates++];
     memcpy(rt->code, code.s, 3);
     rt->code[3] = 0;
@@ -431,70 +444,65 @@ static int read_rates(reader *r, int tok) {
   return 1;
 }
 
-static int read_networks(reader *r, int tok) {
+static int read_network(reader *r, int tok, const char *path, void *item, const void *ctx) {
   const med_json *j = r->j;
-  med_config *c = r->c;
-  if (!med_json_is_array(j, tok)) return wrong_type(r, "config.networks", "an array of networks");
-  c->networks = alloc_n(r, (size_t)j->tok[tok].size, sizeof(med_network));
-  if (!c->networks) return oom(r);
-  for (int e = med_json_first(j, tok); e >= 0; e = med_json_next_elem(j, tok, e)) {
-    char path[PATH_MAX_LEN], p[PATH_MAX_LEN];
-    med_format(path, sizeof path, "config.networks[%u]", c->nnetworks);
-    if (!med_json_is_object(j, e)) return wrong_type(r, path, "an object");
-    med_network *n = &c->networks[c->nnetworks];
-    *n = (med_network){{NULL, 0}, {NULL, 0}, 1};
-    for (int k = med_json_first(j, e); k >= 0; k = med_json_next_key(j, e, k)) {
-      int v = k + 1;
-      if (med_json_streq(j, k, "id")) {
-        med_format(p, sizeof p, "%s.id", path);
-        if (!med_json_is_string(j, v) || j->tok[v].end == j->tok[v].start) return wrong_type(r, p, "a non-empty string");
-        n->id = med_json_text(j, v, r->a);
-      } else if (med_json_streq(j, k, "name")) {
-        med_format(p, sizeof p, "%s.name", path);
-        if (!med_json_is_string(j, v)) return wrong_type(r, p, "a string");
-        n->name = med_json_text(j, v, r->a);
-      } else if (med_json_streq(j, k, "active")) {
-        med_format(p, sizeof p, "%s.active", path);
-        if (!read_bool(r, v, p, &n->active)) return 0;
-      }
+  med_network *n = item;
+  (void)ctx;
+  if (!med_json_is_object(j, tok)) return wrong_type(r, path, "an object");
+  *n = (med_network){{NULL, 0}, {NULL, 0}, 1};
+  for (int k = med_json_first(j, tok); k >= 0; k = med_json_next_key(j, tok, k)) {
+    int v = k + 1, ok = 1;
+    med_path p;
+    key_path(r, &p, path, k);
+    if (med_json_streq(j, k, "id")) {
+      ok = read_nonempty_string(r, v, p.s, &n->id);
+    } else if (med_json_streq(j, k, "name")) {
+      if (!med_json_is_string(j, v)) return wrong_type(r, p.s, "a string");
+      n->name = med_json_text(j, v, r->a);
+    } else if (med_json_streq(j, k, "active")) {
+      ok = read_bool(r, v, p.s, &n->active);
     }
-    if (!n->id.s) {
-      med_format(p, sizeof p, "%s.id", path);
-      return med_fail(r->err, "missing_field", p, "%s is required", p);
-    }
-    if (find_network(c, n->id) >= 0) {
-      med_format(p, sizeof p, "%s.id", path);
-      return med_fail(r->err, "duplicate_id", p, "%s \"%.*s\" is used by an earlier network", p,
-                      (int)(n->id.len > 40 ? 40 : n->id.len), n->id.s);
-    }
-    c->nnetworks++;
+    if (!ok) return 0;
+  }
+  if (!n->id.s) {
+    med_path p;
+    med_path_key(&p, path, "id", 2);
+    return med_fail(r->err, "missing_field", p.s, "%s is required", p.s);
   }
   return 1;
 }
 
-static int bid_id_less(uint32_t a, uint32_t b, const void *ctx) {
-  const med_config *c = ctx;
-  return med_str_cmp(c->bids[a].id, c->bids[b].id) < 0;
+/* ---- ids used twice ---- */
+
+typedef struct {
+  const char *items;
+  size_t size, id_offset;
+} id_table;
+
+static med_str id_at(const id_table *t, uint32_t i) {
+  med_str id;
+  memcpy(&id, t->items + (size_t)i * t->size + t->id_offset, sizeof id);
+  return id;
 }
 
-/* Bids sorted by id, to find duplicates in n log n without a second table. */
-static int check_duplicate_bids(reader *r) {
-  med_config *c = r->c;
-  uint32_t n = c->nbids;
+static int id_less(uint32_t a, uint32_t b, const void *ctx) { return med_str_cmp(id_at(ctx, a), id_at(ctx, b)) < 0; }
+
+/* Items sorted by id, to find a repeated one in n log n without a second table;
+ * the later of the two is named: list[i].id. */
+static int check_unique_ids(reader *r, const id_table *t, uint32_t n, const char *list, const char *what) {
   if (n < 2) return 1;
   uint32_t *idx = alloc_n(r, n, sizeof(uint32_t)), *tmp = alloc_n(r, n, sizeof(uint32_t));
   if (!idx || !tmp) return oom(r);
   for (uint32_t i = 0; i < n; i++) idx[i] = i;
-  med_sort(idx, n, tmp, bid_id_less, c);
+  med_sort(idx, n, tmp, id_less, t);
   for (uint32_t i = 1; i < n; i++) {
-    if (med_str_eq(c->bids[idx[i]].id, c->bids[idx[i - 1]].id)) {
-      uint32_t later = idx[i] > idx[i - 1] ? idx[i] : idx[i - 1];
-      char p[PATH_MAX_LEN];
-      med_format(p, sizeof p, "config.mediated_bids[%u].id", later);
-      med_str id = c->bids[later].id;
-      return med_fail(r->err, "duplicate_id", p, "%s \"%.*s\" is used by an earlier mediated bid", p,
-                      (int)(id.len > 40 ? 40 : id.len), id.s);
-    }
+    med_str id = id_at(t, idx[i]);
+    if (!med_str_eq(id, id_at(t, idx[i - 1]))) continue;
+    med_path item, p;
+    med_path_index(&item, list, idx[i] > idx[i - 1] ? idx[i] : idx[i - 1]);
+    med_path_key(&p, item.s, "id", 2);
+    return med_fail(r->err, "duplicate_id", p.s, "%s \"%.*s\" is used by an earlier %s", p.s,
+                    (int)(id.len > MED_PATH_KEY_MAX ? MED_PATH_KEY_MAX : id.len), id.s, what);
   }
   return 1;
 }
@@ -549,9 +557,10 @@ int med_config_read(med_config *c, const med_json *j, int root, med_arena *a, me
   for (int k = med_json_first(j, root); k >= 0; k = med_json_next_key(j, root, k)) {
     int v = k + 1;
     if (med_json_streq(j, k, "currency")) {
-      if (!med_json_is_string(j, v) || !is_currency(med_json_text(j, v, a)))
+      med_str code = med_json_is_string(j, v) ? med_json_text(j, v, a) : (med_str){"", 0};
+      if (!med_is_currency(code.s, code.len))
         return med_fail(err, "invalid_value", "config.currency", "config.currency must be 3 capital letters, like USD");
-      memcpy(c->currency, med_json_text(j, v, a).s, 3);
+      memcpy(c->currency, code.s, 3);
     } else if (med_json_streq(j, k, "rates")) {
       rates = v;
     } else if (med_json_streq(j, k, "max_waterfall")) {
@@ -570,18 +579,19 @@ int med_config_read(med_config *c, const med_json *j, int root, med_arena *a, me
       bids = v;
     }
   }
+  c->minor_unit = med_minor_unit_micros(c->currency);
   if (rates >= 0 && !read_rates(&r, rates)) return 0;
-  if (networks >= 0 && !read_networks(&r, networks)) return 0;
-  if (bids >= 0 && !med_json_is_null(j, bids)) {
-    if (!med_json_is_array(j, bids)) return wrong_type(&r, "config.mediated_bids", "an array");
-    c->bids = alloc_n(&r, (size_t)j->tok[bids].size, sizeof(med_mbid));
-    if (!c->bids) return oom(&r);
-    for (int e = med_json_first(j, bids); e >= 0; e = med_json_next_elem(j, bids, e)) {
-      if (!read_mbid(&r, e, c->nbids, &c->bids[c->nbids])) return 0;
-      c->nbids++;
-    }
+  if (networks >= 0) {
+    c->networks = read_array(&r, networks, "config.networks", "an array of networks", sizeof(med_network),
+                             read_network, NULL, &c->nnetworks);
+    id_table ids = {(const char *)c->networks, sizeof(med_network), offsetof(med_network, id)};
+    if (!c->networks || !check_unique_ids(&r, &ids, c->nnetworks, "config.networks", "network")) return 0;
   }
-  if (!check_duplicate_bids(&r)) return 0;
+  if (bids >= 0) {
+    c->bids = read_array(&r, bids, "config.mediated_bids", "an array", sizeof(med_mbid), read_mbid, NULL, &c->nbids);
+    id_table ids = {(const char *)c->bids, sizeof(med_mbid), offsetof(med_mbid, id)};
+    if (!c->bids || !check_unique_ids(&r, &ids, c->nbids, "config.mediated_bids", "mediated bid")) return 0;
+  }
   return build_index(&r);
 }
 

@@ -82,6 +82,7 @@ typedef struct {
 
 typedef struct {
   char currency[4];
+  int64_t minor_unit; /* the currency's smallest unit in micro-units (a cent: 10 000) */
   med_rate *rates;
   uint32_t nrates;
   int max_waterfall;

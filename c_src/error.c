@@ -57,6 +57,26 @@ void med_vformat(char *buf, size_t cap, const char *fmt, va_list ap) {
   s.buf[s.len] = 0;
 }
 
+/* Ends a path that was cut (a long key, or a full buffer) with "~". */
+static void end_cut(med_path *p, int cut) {
+  size_t n = strlen(p->s);
+  if (n + 1 >= sizeof p->s) cut = 1, n = sizeof p->s - 2; /* full: the last byte gives way */
+  if (!cut) return;
+  p->s[n] = '~';
+  p->s[n + 1] = 0;
+}
+
+void med_path_key(med_path *p, const char *parent, const char *key, size_t len) {
+  size_t keep = len > MED_PATH_KEY_MAX ? MED_PATH_KEY_MAX : len;
+  med_format(p->s, sizeof p->s, "%s.%.*s", parent, (int)keep, key);
+  end_cut(p, keep < len);
+}
+
+void med_path_index(med_path *p, const char *parent, uint32_t i) {
+  med_format(p->s, sizeof p->s, "%s[%u]", parent, i);
+  end_cut(p, 0);
+}
+
 void med_format(char *buf, size_t cap, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

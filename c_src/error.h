@@ -7,11 +7,27 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
+
+/* A JSON path as errors name it: config.mediated_bids[3].targeting.countries[2].
+ * Paths are built a step at a time into one of these; a key longer than
+ * MED_PATH_KEY_MAX bytes is cut there and marked with "~", and a path that would
+ * not fit ends in "~" too, so a cut path is never mistaken for a real one. */
+#define MED_PATH_CAP 192
+#define MED_PATH_KEY_MAX 40
+typedef struct {
+  char s[MED_PATH_CAP];
+} med_path;
+
+/* parent.key */
+void med_path_key(med_path *p, const char *parent, const char *key, size_t len);
+/* parent[i] */
+void med_path_index(med_path *p, const char *parent, uint32_t i);
 
 typedef struct {
   const char *code; /* NULL while there is no error */
   char message[192];
-  char at[192];
+  char at[MED_PATH_CAP];
 } med_error;
 
 /* Records the first error only; later calls are ignored. Returns 0 so callers can

@@ -1,6 +1,8 @@
 /* result.c — writing the waterfall and the rejections, one imp after another. */
 #include "result.h"
 
+#include "currency.h"
+
 #include <string.h>
 
 #include "macros.h"
@@ -67,7 +69,7 @@ static int rtb_macro(void *ctx, med_str name, int hash, med_out *o) {
   else if (med_str_eq_lit(n, "LOSS") && m->loss >= 0) med_out_int(o, m->loss);
   else if (med_str_eq_lit(n, "MIN_TO_WIN") && m->loss >= 0) {
     int64_t rate = med_config_rate(m->c, b->cur);
-    med_out_micros(o, rate ? med_convert_back(m->ir->min_to_win, rate) : m->ir->min_to_win);
+    med_out_micros(o, rate ? med_convert_back(m->ir->min_to_win, rate, MED_MAX_MICROS) : m->ir->min_to_win);
   } else return 0;
   return 1;
 }

@@ -14,6 +14,9 @@ const config = (bids = [{ id: 'm1', network: 'n', cpm: 1, tag: '<b>m1</b>' }]) =
 const request = { id: 'r', imp: [{ id: '1', banner: { w: 300, h: 250 } }] };
 const doc = (o) => JSON.stringify({ config: config(), request, now: NOW, ...o });
 const response = (bids) => ({ id: 'r', seatbid: [{ seat: 's', bid: bids }] });
+// A document whose one mediated bid has these fields over a valid base.
+const bid = (fields) => doc({ config: config([{ id: 'm', network: 'n', cpm: 2, tag: 't', ...fields }]) });
+const M0 = 'config.mediated_bids[0]';
 
 async function both(text) {
   const cli = await viaBoth(text);
@@ -51,24 +54,32 @@ const errorCases = [
   ['floor currency without a rate', doc({ request: { id: 'r', imp: [{ id: '1', bidfloor: 1, bidfloorcur: 'JPY' }] } }), 'unknown_currency', 'request.imp[0].bidfloorcur'],
   ['NaN as a CPM', doc({}).replace('"cpm":1', '"cpm":NaN'), 'invalid_json'],
   ['Infinity as a CPM', doc({}).replace('"cpm":1', '"cpm":Infinity'), 'invalid_json'],
-  ['1e400 as a CPM', doc({}).replace('"cpm":1', '"cpm":1e400'), 'invalid_value', 'config.mediated_bids[0].cpm'],
-  ['negative CPM', doc({ config: config([{ id: 'm', network: 'n', cpm: -2, tag: 't' }]) }), 'invalid_value', 'config.mediated_bids[0].cpm'],
-  ['CPM a string', doc({ config: config([{ id: 'm', network: 'n', cpm: '2', tag: 't' }]) }), 'wrong_type', 'config.mediated_bids[0].cpm'],
-  ['unknown network', doc({ config: config([{ id: 'm', network: 'zz', cpm: 2, tag: 't' }]) }), 'unknown_network', 'config.mediated_bids[0].network'],
+  ['1e400 as a CPM', doc({}).replace('"cpm":1', '"cpm":1e400'), 'invalid_value', M0 + '.cpm'],
+  ['negative CPM', doc({ config: config([{ id: 'm', network: 'n', cpm: -2, tag: 't' }]) }), 'invalid_value', M0 + '.cpm'],
+  ['CPM a string', doc({ config: config([{ id: 'm', network: 'n', cpm: '2', tag: 't' }]) }), 'wrong_type', M0 + '.cpm'],
+  ['unknown network', doc({ config: config([{ id: 'm', network: 'zz', cpm: 2, tag: 't' }]) }), 'unknown_network', M0 + '.network'],
   ['duplicate mediated bid ids', doc({ config: config([{ id: 'm', network: 'n', cpm: 2, tag: 't' }, { id: 'm', network: 'n', cpm: 1, tag: 'u' }]) }), 'duplicate_id', 'config.mediated_bids[1].id'],
   ['duplicate network ids', doc({ config: { networks: [{ id: 'n' }, { id: 'n' }] } }), 'duplicate_id', 'config.networks[1].id'],
   ['networks not an array', doc({ config: { networks: {} } }), 'wrong_type', 'config.networks'],
-  ['mediated bid without a tag', doc({ config: config([{ id: 'm', network: 'n', cpm: 2 }]) }), 'missing_field', 'config.mediated_bids[0].tag'],
-  ['undefined tag macro', doc({ config: config([{ id: 'm', network: 'n', cpm: 2, tag: 'z=#{ZONE}' }]) }), 'unknown_macro', 'config.mediated_bids[0].tag'],
-  ['unknown country', doc({ config: config([{ id: 'm', network: 'n', cpm: 2, tag: 't', targeting: { countries: ['ZZ'] } }]) }), 'invalid_value', 'config.mediated_bids[0].targeting.countries[0]'],
-  ['unknown device type', doc({ config: config([{ id: 'm', network: 'n', cpm: 2, tag: 't', targeting: { device_types: ['phone'] } }]) }), 'invalid_value', 'config.mediated_bids[0].targeting.device_types[0]'],
-  ['malformed flight start', doc({ config: config([{ id: 'm', network: 'n', cpm: 2, tag: 't', start: 'soon' }]) }), 'invalid_time', 'config.mediated_bids[0].start'],
-  ['flight ends before it starts', doc({ config: config([{ id: 'm', network: 'n', cpm: 2, tag: 't', start: NOW, end: '2026-01-01T00:00:00Z' }]) }), 'invalid_value', 'config.mediated_bids[0].end'],
-  ['timeout of zero', doc({ config: config([{ id: 'm', network: 'n', cpm: 2, tag: 't', timeout_ms: 0 }]) }), 'invalid_value', 'config.mediated_bids[0].timeout_ms'],
+  ['mediated bid without a tag', doc({ config: config([{ id: 'm', network: 'n', cpm: 2 }]) }), 'missing_field', M0 + '.tag'],
+  ['undefined tag macro', doc({ config: config([{ id: 'm', network: 'n', cpm: 2, tag: 'z=#{ZONE}' }]) }), 'unknown_macro', M0 + '.tag'],
+  ['unknown country', bid({ targeting: { countries: ['ZZ'] } }), 'invalid_value', M0 + '.targeting.countries[0]'],
+  ['unknown device type', bid({ targeting: { device_types: ['phone'] } }), 'invalid_value', M0 + '.targeting.device_types[0]'],
+  ['malformed flight start', bid({ start: 'soon' }), 'invalid_time', M0 + '.start'],
+  ['flight ends before it starts', bid({ start: NOW, end: '2026-01-01T00:00:00Z' }), 'invalid_value', M0 + '.end'],
+  ['timeout of zero', bid({ timeout_ms: 0 }), 'invalid_value', M0 + '.timeout_ms'],
   ['explain not a boolean', doc({ explain: 'yes' }), 'wrong_type', 'explain'],
   ['bids not an array', doc({ bids: {} }), 'wrong_type', 'bids'],
   ['invalid UTF-8', Buffer.concat([Buffer.from(doc({}).slice(0, -1)), Buffer.from([0x2c, 0x22, 0x78, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d])]), 'invalid_utf8'],
   ['a NUL byte', doc({}).replace('"r"', '"r\u0000"'), 'invalid_json'],
+  // A typo in targeting would widen it: unknown keys are refused where they stand.
+  ['unknown targeting key', bid({ targeting: { genre: ['news'] } }), 'unknown_field', M0 + '.targeting.genre'],
+  ['unknown exclude key', bid({ targeting: { exclude: { contries: ['CU'] } } }), 'unknown_field', M0 + '.targeting.exclude.contries'],
+  ['exclude inside exclude', bid({ targeting: { exclude: { exclude: {} } } }), 'unknown_field', M0 + '.targeting.exclude.exclude'],
+  ['unknown daypart key', bid({ targeting: { dayparts: [{ day: [1] }] } }), 'unknown_field', M0 + '.targeting.dayparts[0].day'],
+  ['daypart hour out of range', bid({ targeting: { dayparts: [{ hours: [9, 25] }] } }), 'invalid_value', M0 + '.targeting.dayparts[0].hours[1]'],
+  ['weekday out of range', bid({ targeting: { dayparts: [{ days: [1, 8] }] } }), 'invalid_value', M0 + '.targeting.dayparts[0].days[1]'],
+  ['a 60-byte key is cut and marked', bid({ targeting: { ['k'.repeat(60)]: 1 } }), 'unknown_field', M0 + '.targeting.' + 'k'.repeat(40) + '~'],
 ];
 
 for (const [name, text, code, at] of errorCases) {
