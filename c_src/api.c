@@ -7,12 +7,20 @@
 #include "engine.h"
 #include "waterfall.h"
 
+/* No buffer grows past 2 GiB: on wasm32 a size_t doubling past it would wrap. */
 #define MAX_BYTES ((size_t)1 << 31)
+
+/* A handle names a slot and the generation of what it holds, so a handle kept
+ * after its config was released never reaches the config loaded there next. */
+#define SLOT_BITS 16
+#define MAX_SLOTS ((1 << SLOT_BITS) - 1)
+#define GEN_MASK 0x7fff
 
 typedef struct {
   med_config cfg;
   void *mem;
   int used;
+  uint32_t gen;
 } config_slot;
 
 struct med_engine {
@@ -29,6 +37,7 @@ struct med_engine {
 
 static int grow(void **p, size_t *cap, size_t want) {
   if (*cap >= want) return 1;
+  if (want > MAX_BYTES) return 0;
   size_t n = *cap ? *cap : 4096;
   while (n < want) n *= 2;
   void *q = realloc(*p, n);
@@ -58,20 +67,36 @@ void med_engine_free(med_engine *e) {
   free(e);
 }
 
-char *med_input(med_engine *e, size_t len) {
-  if (!grow((void **)&e->in, &e->in_cap, len + 1)) return NULL;
-  return e->in;
-}
-
-const char *med_output(const med_engine *e) { return e->out; }
-size_t med_output_len(const med_engine *e) { return e->out_len; }
-
 static void set_output(med_engine *e, const char *s) {
   size_t n = strlen(s);
   if (n > e->out_cap) n = e->out_cap;
   memcpy(e->out, s, n);
   e->out_len = n;
 }
+
+char *med_input(med_engine *e, size_t len) {
+  if (len >= MAX_BYTES || !grow((void **)&e->in, &e->in_cap, len + 1)) return NULL;
+  return e->in;
+}
+
+/* The document the host says it put in must fit the buffer it was given. */
+static int input_fits(med_engine *e, size_t len) {
+  if (!e->in) med_input(e, 0);
+  if (e->in && len < e->in_cap) return 1;
+  set_output(e, "{\"error\":{\"code\":\"bad_length\",\"message\":\"the document is longer than the input buffer\",\"at\":\"\"}}");
+  return 0;
+}
+
+static config_slot *slot_of(med_engine *e, int32_t handle) {
+  int32_t i = (handle & MAX_SLOTS) - 1;
+  if (handle < 1 || i < 0 || i >= e->nslots) return NULL;
+  config_slot *s = &e->slots[i];
+  return s->used && (uint32_t)(handle >> SLOT_BITS) == s->gen ? s : NULL;
+}
+
+const char *med_output(const med_engine *e) { return e->out; }
+size_t med_output_len(const med_engine *e) { return e->out_len; }
+
 
 /* What an operation ran short of, so that only that buffer grows. */
 typedef struct {
@@ -100,7 +125,7 @@ typedef struct {
 
 static int run_auction(med_engine *e, size_t len, void *ctx, shortfall *s) {
   const auction_args *args = ctx;
-  const med_config *cfg = args->handle > 0 ? &e->slots[args->handle - 1].cfg : NULL;
+  const med_config *cfg = args->handle > 0 ? &slot_of(e, args->handle)->cfg : NULL;
   med_arena a;
   med_out o;
   med_arena_init(&a, e->scratch, e->scratch_cap);
@@ -113,11 +138,11 @@ static int run_auction(med_engine *e, size_t len, void *ctx, shortfall *s) {
 }
 
 int32_t med_auction(med_engine *e, size_t len, int32_t handle) {
-  if (handle < 0 || handle > e->nslots || (handle > 0 && !e->slots[handle - 1].used)) {
+  if (handle != 0 && !slot_of(e, handle)) {
     set_output(e, "{\"error\":{\"code\":\"unknown_config\",\"message\":\"no loaded config has this handle\",\"at\":\"config\"}}");
     return MED_BAD_INPUT;
   }
-  if (!e->in) med_input(e, 0);
+  if (!input_fits(e, len)) return MED_BAD_INPUT;
   auction_args args = {handle};
   return with_room(e, len, run_auction, &args);
 }
@@ -138,7 +163,7 @@ static int run_stats(med_engine *e, size_t len, void *ctx, shortfall *s) {
 }
 
 int32_t med_report(med_engine *e, size_t len) {
-  if (!e->in) med_input(e, 0);
+  if (!input_fits(e, len)) return MED_BAD_INPUT;
   return with_room(e, len, run_stats, NULL);
 }
 #endif
@@ -173,7 +198,12 @@ static int run_load(med_engine *e, size_t len, void *ctx, shortfall *s) {
 
 int32_t med_config_load(med_engine *e, size_t len) {
   int32_t h = 0;
+  if (!input_fits(e, len)) return 0;
   while (h < e->nslots && e->slots[h].used) h++;
+  if (h == MAX_SLOTS) {
+    set_output(e, "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"too many configs loaded at once\",\"at\":\"\"}}");
+    return 0;
+  }
   if (h == e->nslots) {
     config_slot *s = realloc(e->slots, sizeof *s * (size_t)(e->nslots + 1));
     if (!s) {
@@ -183,8 +213,7 @@ int32_t med_config_load(med_engine *e, size_t len) {
     e->slots = s;
     memset(&e->slots[e->nslots++], 0, sizeof *s);
   }
-  if (!e->in) med_input(e, 0);
-  load_args args = {&e->slots[h], len * 4 + 64 * 1024};
+  load_args args = {&e->slots[h], len < MAX_BYTES / 8 ? len * 4 + 64 * 1024 : MAX_BYTES};
   if (with_room(e, len, run_load, &args) != MED_OK) {
     free(e->slots[h].mem);
     e->slots[h].mem = NULL;
@@ -192,14 +221,16 @@ int32_t med_config_load(med_engine *e, size_t len) {
   }
   e->slots[h].used = 1;
   set_output(e, "{\"ok\":true}");
-  return h + 1;
+  return (int32_t)(e->slots[h].gen << SLOT_BITS) | (h + 1);
 }
 
 int32_t med_config_unload(med_engine *e, int32_t handle) {
-  if (handle < 1 || handle > e->nslots || !e->slots[handle - 1].used) return 0;
-  free(e->slots[handle - 1].mem);
-  e->slots[handle - 1].mem = NULL;
-  e->slots[handle - 1].used = 0;
+  config_slot *s = slot_of(e, handle);
+  if (!s) return 0;
+  free(s->mem);
+  s->mem = NULL;
+  s->used = 0;
+  s->gen = (s->gen + 1) & GEN_MASK; /* the old handle names nothing from now on */
   return 1;
 }
 

@@ -16,11 +16,14 @@ typedef struct med_engine med_engine;
 med_engine *med_engine_new(void);
 void med_engine_free(med_engine *e);
 
-/* A buffer of at least len bytes for the next document; NULL if out of memory. */
+/* A buffer of at least len bytes for the next document; NULL if out of memory or
+ * len is 2 GiB or more. */
 char *med_input(med_engine *e, size_t len);
 
 /* Loads the config document in the input buffer. Returns a handle >= 1, or 0 with
- * an error document in the output. */
+ * an error document in the output. A handle names one load: once released it is
+ * refused (unknown_config), even when a later config takes its place. Every call
+ * that takes len refuses one longer than the input buffer (bad_length). */
 int32_t med_config_load(med_engine *e, size_t len);
 /* Forgets a loaded config; returns 1 if the handle was in use. */
 int32_t med_config_unload(med_engine *e, int32_t handle);

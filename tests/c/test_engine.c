@@ -1,10 +1,9 @@
 /* test_engine.c — whole documents through med_run_auction and med_load_config:
  * the rules that golden files also cover, checked here under the sanitizers, plus
  * reuse of one loaded config and the out-of-room retry contract. */
-#include "check.h"
-#include "engine.h"
+#include "check_engine.h"
 
-static char scratch[1 << 24], keep[1 << 20], outbuf[1 << 20];
+static char keep[1 << 20];
 
 static const char *CONFIG =
     "{\"currency\":\"USD\",\"rates\":{\"EUR\":1.08},\"max_waterfall\":2,\"waterfall_timeout_ms\":2000,"
@@ -18,23 +17,15 @@ static const char *CONFIG =
     "{\"id\":\"us\",\"network\":\"b\",\"cpm\":8,\"tag\":\"US\",\"targeting\":{\"countries\":[\"US\"]}}"
     "]}";
 
-static const char *run(const char *doc, const med_config *cfg, int *status) {
-  med_arena a;
-  med_out o;
-  med_arena_init(&a, scratch, sizeof scratch);
-  med_out_init(&o, outbuf, sizeof outbuf - 1);
-  *status = med_run_auction(doc, strlen(doc), cfg, &a, &o);
-  outbuf[o.len] = 0;
-  return outbuf;
-}
+#define run check_auction
 
 static void test_loaded_config_reused(void) {
   med_config cfg;
   med_arena k, s;
   med_out o;
   med_arena_init(&k, keep, sizeof keep);
-  med_arena_init(&s, scratch, sizeof scratch);
-  med_out_init(&o, outbuf, sizeof outbuf);
+  med_arena_init(&s, check_scratch, sizeof check_scratch);
+  med_out_init(&o, check_outbuf, sizeof check_outbuf);
   CHECK(med_load_config(CONFIG, strlen(CONFIG), &cfg, &k, &s, &o) == MED_OK);
   const char *doc =
       "{\"request\":{\"id\":\"r\",\"imp\":[{\"id\":\"1\",\"banner\":{\"w\":300,\"h\":250}}],"
@@ -80,14 +71,14 @@ static void test_no_room_is_reported(void) {
   char small[64];
   med_arena a;
   med_out o;
-  med_arena_init(&a, scratch, sizeof scratch);
+  med_arena_init(&a, check_scratch, sizeof check_scratch);
   med_out_init(&o, small, sizeof small);
   const char *doc = "{\"config\":{\"networks\":[{\"id\":\"n\"}],\"mediated_bids\":[{\"id\":\"m\",\"network\":\"n\","
                     "\"cpm\":1,\"tag\":\"a long enough tag to overflow\"}]},\"request\":{\"id\":\"r\",\"imp\":[{\"id\":"
                     "\"1\"}]},\"now\":\"2026-11-27T12:00:00Z\"}";
   CHECK(med_run_auction(doc, strlen(doc), NULL, &a, &o) == MED_NO_ROOM);
-  med_arena_init(&a, scratch, 256);
-  med_out_init(&o, outbuf, sizeof outbuf);
+  med_arena_init(&a, check_scratch, 256);
+  med_out_init(&o, check_outbuf, sizeof check_outbuf);
   CHECK(med_run_auction(doc, strlen(doc), NULL, &a, &o) == MED_NO_ROOM);
 }
 

@@ -1,18 +1,7 @@
 /* test_stats.c — the report's figures for a known set of attempts. */
-#include "check.h"
-#include "engine.h"
+#include "check_engine.h"
 
-static char scratch[1 << 20], outbuf[1 << 16];
-
-static const char *run(const char *doc, int *status) {
-  med_arena a;
-  med_out o;
-  med_arena_init(&a, scratch, sizeof scratch);
-  med_out_init(&o, outbuf, sizeof outbuf - 1);
-  *status = med_run_stats(doc, strlen(doc), &a, &o);
-  outbuf[o.len] = 0;
-  return outbuf;
-}
+#define run check_stats
 
 #define A(net, bid, outcome, lat, price, ts)                                                                  \
   "{\"network\":\"" net "\",\"bid\":\"" bid "\",\"source\":\"mediated\",\"outcome\":\"" outcome "\",\"latency_ms\":" \

@@ -39,6 +39,7 @@ test('a loaded config gives the same answer as an inline one, many times', async
   assert.equal(mediation.auctionJSON(JSON.stringify({ request, bids, now: NOW }), handle), inline);
   handle.release();
   assert.throws(() => mediation.auction({ config: handle, request, now: NOW }), { code: 'unknown_config' });
+  assert.throws(() => mediation.auctionJSON(JSON.stringify({ request, now: NOW }), handle), { code: 'unknown_config' });
 });
 
 test('bad input throws a MediationError with code and at', async () => {

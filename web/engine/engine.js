@@ -67,6 +67,12 @@ class ConfigHandle {
   }
 }
 
+// The engine's handle of a loaded config; a released one is refused here.
+function idOf(handle) {
+  if (!handle.id) throw new MediationError({ code: 'unknown_config', message: 'this config was released', at: 'config' });
+  return handle.id;
+}
+
 function jsonOf(value) {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
@@ -134,8 +140,7 @@ function makeEngineApi(bytesPromise) {
     const parts = ['{"now":', JSON.stringify(input.now ?? new Date().toISOString())]; // the engine has no clock
     let handle = 0;
     if (input.config instanceof ConfigHandle) {
-      handle = input.config.id;
-      if (!handle) throw new MediationError({ code: 'unknown_config', message: 'this config was released', at: 'config' });
+      handle = idOf(input.config);
     } else if (input.config !== undefined) {
       parts.push(',"config":', jsonOf(input.config));
     }
@@ -166,7 +171,7 @@ function makeEngineApi(bytesPromise) {
   // that send it on as it is).
   function auctionJSON(input, config) {
     let [parts, handle] = documentOf(input);
-    if (config instanceof ConfigHandle) handle = config.id;
+    if (config instanceof ConfigHandle) handle = idOf(config);
     return run(parts, (x, engine, len) => x.med_auction(engine, len, handle));
   }
 
