@@ -53,17 +53,17 @@ build/tests/%: tests/c/%.c tests/c/check.h $(ENGINE_SRC) $(ENGINE_HDR)
 
 # ---- wasm ----
 WASM_FLAGS = $(CSTD) --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=2MB -sTOTAL_STACK=128KB \
-  -sMALLOC=emmalloc -sERROR_ON_UNDEFINED_SYMBOLS=1
+  -sMALLOC=emmalloc -sERROR_ON_UNDEFINED_SYMBOLS=1 --js-library c_src/imports.js
 
 # Two builds of one engine: fast for Node and the ES module, small for the page's
 # classic script (it travels inside mediation.js to every visitor; it leaves out
 # the statistics, which servers compute).
 wasm: build/engine.wasm build/engine-small.wasm
-build/engine.wasm: $(ENGINE_SRC) $(ENGINE_HDR) c_src/exports.txt
+build/engine.wasm: $(ENGINE_SRC) $(ENGINE_HDR) c_src/exports.txt c_src/imports.js
 	@mkdir -p build
 	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_FLAGS) -sEXPORTED_FUNCTIONS=$(subst $(space),$(comma),$(EXPORTS_ALL)) \
 	  -O3 -msimd128 -o $@ $(ENGINE_SRC)
-build/engine-small.wasm: $(ENGINE_SRC) $(ENGINE_HDR) c_src/exports.txt
+build/engine-small.wasm: $(ENGINE_SRC) $(ENGINE_HDR) c_src/exports.txt c_src/imports.js
 	@mkdir -p build
 	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_FLAGS) -sEXPORTED_FUNCTIONS=$(subst $(space),$(comma),$(EXPORTS_PAGE)) \
 	  -DMED_NO_STATS -Oz -flto -o $@ $(filter-out c_src/stats.c,$(ENGINE_SRC))

@@ -24,6 +24,7 @@ typedef struct {
 } config_slot;
 
 struct med_engine {
+  med_zones zones;
   char *in;
   size_t in_cap;
   void *scratch;
@@ -47,9 +48,30 @@ static int grow(void **p, size_t *cap, size_t want) {
   return 1;
 }
 
+#ifdef __wasm__
+/* In Wasm the host's time-zone database is an import (c_src/imports.js declares
+ * it for emcc; web/engine/engine.js answers it from Intl): the UTC offset of the
+ * zone at utc_ms in minutes, or a value beyond ±1440 for a zone it does not know. */
+extern int32_t med_host_zone_offset(const char *zone, uint32_t len, double utc_ms);
+
+static int host_zone_offset(void *ctx, const char *zone, size_t len, int64_t utc_ms, int32_t *offset_min) {
+  (void)ctx;
+  *offset_min = med_host_zone_offset(zone, (uint32_t)len, (double)utc_ms);
+  return *offset_min >= -1440 && *offset_min <= 1440;
+}
+#endif
+
+void med_engine_set_zones(med_engine *e, med_zone_offset_fn fn, void *ctx) {
+  e->zones.fn = fn;
+  e->zones.ctx = ctx;
+}
+
 med_engine *med_engine_new(void) {
   med_engine *e = calloc(1, sizeof *e);
   if (!e) return NULL;
+#ifdef __wasm__
+  e->zones.fn = host_zone_offset;
+#endif
   if (!grow(&e->scratch, &e->scratch_cap, 256 * 1024) || !grow((void **)&e->out, &e->out_cap, 64 * 1024)) {
     med_engine_free(e);
     return NULL;
@@ -130,7 +152,7 @@ static int run_auction(med_engine *e, size_t len, void *ctx, shortfall *s) {
   med_out o;
   med_arena_init(&a, e->scratch, e->scratch_cap);
   med_out_init(&o, e->out, e->out_cap);
-  int r = med_run_auction(e->in, len, cfg, &a, &o);
+  int r = med_run_auction(e->in, len, cfg, &e->zones, &a, &o);
   e->out_len = o.len;
   s->scratch = a.failed;
   s->out = o.overflow;
@@ -186,7 +208,7 @@ static int run_load(med_engine *e, size_t len, void *ctx, shortfall *s) {
   med_arena_init(&keep, args->slot->mem, args->keep_cap);
   med_arena_init(&scratch, e->scratch, e->scratch_cap);
   med_out_init(&o, e->out, e->out_cap);
-  int r = med_load_config(e->in, len, &args->slot->cfg, &keep, &scratch, &o);
+  int r = med_load_config(e->in, len, &args->slot->cfg, &e->zones, &keep, &scratch, &o);
   e->out_len = o.len;
   s->scratch = scratch.failed;
   s->out = o.overflow;

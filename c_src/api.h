@@ -11,10 +11,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "isotime.h"
+
 typedef struct med_engine med_engine;
 
 med_engine *med_engine_new(void);
 void med_engine_free(med_engine *e);
+
+/* The time-zone database that resolves config.timezone (isotime.h). The Wasm build
+ * has its host's from the start; a native host without one refuses such configs. */
+void med_engine_set_zones(med_engine *e, med_zone_offset_fn fn, void *ctx);
 
 /* A buffer of at least len bytes for the next document; NULL if out of memory or
  * len is 2 GiB or more. */

@@ -270,9 +270,10 @@ static int run_imp(auction_ctx *x, uint32_t ii, const uint32_t *rtb_idx, uint32_
 }
 
 int med_auction_run(med_result *res, const med_config *c, const med_request *q, med_bidset *bids,
-                    const med_json *j, int64_t now_ms, int explain, med_arena *a, med_error *err) {
+                    const med_json *j, int64_t now_ms, int32_t offset_min, int explain, med_arena *a,
+                    med_error *err) {
   med_req_features rf;
-  med_request_features(&rf, c, q, now_ms);
+  med_request_features(&rf, c, q, now_ms, offset_min);
   auction_ctx x = {c, q, bids, &rf, a, explain};
 
   for (uint32_t i = 0; i < bids->nbids; i++)

@@ -41,6 +41,7 @@ typedef struct {
 } med_result;
 
 int med_auction_run(med_result *res, const med_config *c, const med_request *q, med_bidset *bids,
-                    const med_json *j, int64_t now_ms, int explain, med_arena *a, med_error *err);
+                    const med_json *j, int64_t now_ms, int32_t offset_min, int explain, med_arena *a,
+                    med_error *err);
 
 #endif

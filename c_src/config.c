@@ -472,6 +472,24 @@ static int read_network(reader *r, int tok, const char *path, void *item, const 
   return 1;
 }
 
+/* An IANA zone name as tzdata spells them ("Europe/Paris", "America/Argentina/
+ * Buenos_Aires", "Etc/GMT+5"); whether the zone exists is the host's to say. */
+static int read_zone_name(reader *r, int tok, med_str *out) {
+  const char *path = "config.timezone";
+  if (!med_json_is_string(r->j, tok)) return wrong_type(r, path, "an IANA time zone name like Europe/Paris");
+  med_str s = med_json_text(r->j, tok, r->a);
+  int ok = s.len > 0 && s.len <= 64 && s.s[0] != '/' && s.s[0] != '.';
+  for (uint32_t i = 0; ok && i < s.len; i++) {
+    char ch = s.s[i];
+    ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '/' || ch == '_' ||
+         ch == '-' || ch == '+';
+    if (ch == '/' && i + 1 < s.len && s.s[i + 1] == '.') ok = 0;
+  }
+  if (!ok) return med_fail(r->err, "invalid_value", path, "%s must be an IANA time zone name like Europe/Paris", path);
+  *out = s;
+  return 1;
+}
+
 /* ---- ids used twice ---- */
 
 typedef struct {
@@ -553,7 +571,7 @@ int med_config_read(med_config *c, const med_json *j, int root, med_arena *a, me
   c->waterfall_timeout_ms = 3000;
   if (!med_json_is_object(j, root)) return wrong_type(&r, "config", "an object");
   if (!med_symtab_init(&c->syms, (uint32_t)j->ntok, a)) return oom(&r);
-  int networks = -1, bids = -1, rates = -1;
+  int networks = -1, bids = -1, rates = -1, fixed_offset = 0;
   for (int k = med_json_first(j, root); k >= 0; k = med_json_next_key(j, root, k)) {
     int v = k + 1;
     if (med_json_streq(j, k, "currency")) {
@@ -573,12 +591,18 @@ int med_config_read(med_config *c, const med_json *j, int root, med_arena *a, me
       int64_t n;
       if (!read_int(&r, v, "config.timezone_offset_min", -1440, 1440, &n)) return 0;
       c->tz_offset_min = (int)n;
+      fixed_offset = 1;
+    } else if (med_json_streq(j, k, "timezone")) {
+      if (!read_zone_name(&r, v, &c->timezone)) return 0;
     } else if (med_json_streq(j, k, "networks")) {
       networks = v;
     } else if (med_json_streq(j, k, "mediated_bids")) {
       bids = v;
     }
   }
+  if (fixed_offset && c->timezone.len)
+    return med_fail(err, "invalid_value", "config.timezone",
+                    "config.timezone and config.timezone_offset_min cannot both be given");
   c->minor_unit = med_minor_unit_micros(c->currency);
   if (rates >= 0 && !read_rates(&r, rates)) return 0;
   if (networks >= 0) {

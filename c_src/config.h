@@ -87,7 +87,8 @@ typedef struct {
   uint32_t nrates;
   int max_waterfall;
   int64_t waterfall_timeout_ms;
-  int tz_offset_min;
+  int tz_offset_min; /* a fixed offset, or: */
+  med_str timezone;  /* an IANA zone the host resolves at each auction's time */
   med_network *networks;
   uint32_t nnetworks;
   med_mbid *bids;

@@ -26,15 +26,29 @@ static int parse_object(med_json *j, const char *doc, size_t len, med_arena *a, 
   return 1;
 }
 
-int med_load_config(const char *doc, size_t len, med_config *cfg, med_arena *keep, med_arena *scratch,
-                    med_out *out) {
+/* The config's UTC offset at utc_ms: its fixed offset, or its zone's there. */
+static int local_offset(const med_config *cfg, const med_zones *zones, int64_t utc_ms, int32_t *offset_min,
+                        med_error *err) {
+  *offset_min = cfg->tz_offset_min;
+  if (!cfg->timezone.len) return 1;
+  if (zones && zones->fn && zones->fn(zones->ctx, cfg->timezone.s, cfg->timezone.len, utc_ms, offset_min) &&
+      *offset_min >= -1440 && *offset_min <= 1440)
+    return 1;
+  return med_fail(err, "unknown_timezone", "config.timezone", "config.timezone \"%.*s\" is not a zone this host knows",
+                  (int)cfg->timezone.len, cfg->timezone.s);
+}
+
+int med_load_config(const char *doc, size_t len, med_config *cfg, const med_zones *zones, med_arena *keep,
+                    med_arena *scratch, med_out *out) {
   med_error err = {0};
+  int32_t offset;
   char *text = med_arena_alloc(keep, len + 1);
   if (!text) return MED_NO_ROOM;
   memcpy(text, doc, len);
   text[len] = 0;
   med_json j;
-  if (!parse_object(&j, text, len, scratch, "config", &err) || !med_config_read(cfg, &j, 0, keep, &err)) {
+  if (!parse_object(&j, text, len, scratch, "config", &err) || !med_config_read(cfg, &j, 0, keep, &err) ||
+      !local_offset(cfg, zones, 0, &offset, &err)) {
     if (keep->failed) return MED_NO_ROOM;
     return finish_error(out, scratch, &err);
   }
@@ -61,7 +75,8 @@ static int find_parts(const med_json *j, doc_parts *p, med_error *err) {
   return 1;
 }
 
-int med_run_auction(const char *doc, size_t len, const med_config *cfg, med_arena *a, med_out *out) {
+int med_run_auction(const char *doc, size_t len, const med_config *cfg, const med_zones *zones, med_arena *a,
+                    med_out *out) {
   med_error err = {0};
   med_json j;
   doc_parts p;
@@ -70,6 +85,7 @@ int med_run_auction(const char *doc, size_t len, const med_config *cfg, med_aren
   med_bidset bids;
   med_result res;
   int64_t now_ms;
+  int32_t offset;
   int explain = 0;
   out->len = 0;
   out->overflow = 0;
@@ -87,12 +103,13 @@ int med_run_auction(const char *doc, size_t len, const med_config *cfg, med_aren
     med_fail(&err, "invalid_time", "now", "now must be a time like 2026-11-27T12:00:00Z");
     return finish_error(out, a, &err);
   }
+  if (!local_offset(cfg, zones, now_ms, &offset, &err)) return finish_error(out, a, &err);
   if (p.explain >= 0 && !med_json_is_null(&j, p.explain) && !med_json_bool(&j, p.explain, &explain)) {
     med_fail(&err, "wrong_type", "explain", "explain must be true or false");
     return finish_error(out, a, &err);
   }
   if (!med_request_read(&q, &j, p.request, a, &err) || !med_bids_read(&bids, &j, p.bids, &q, a, &err) ||
-      !med_auction_run(&res, cfg, &q, &bids, &j, now_ms, explain, a, &err))
+      !med_auction_run(&res, cfg, &q, &bids, &j, now_ms, offset, explain, a, &err))
     return finish_error(out, a, &err);
   med_result_write(out, &res, cfg, &q, &bids, now_ms);
   /* Some reads fall back when the arena is full (a raw string, an empty list);

@@ -12,18 +12,22 @@
 
 #include "arena.h"
 #include "config.h"
+#include "isotime.h"
 #include "json.h"
 
 enum { MED_OK = 0, MED_NO_ROOM = 1, MED_BAD_INPUT = 2 };
 
 /* Reads a config document. Its text is copied into `keep`, and so is the config;
- * `scratch` holds the tokens and may be reset afterwards. */
-int med_load_config(const char *doc, size_t len, med_config *cfg, med_arena *keep, med_arena *scratch,
-                    med_out *out);
+ * `scratch` holds the tokens and may be reset afterwards. A config that names a
+ * time zone is refused unless `zones` knows it (zones may be NULL: none known). */
+int med_load_config(const char *doc, size_t len, med_config *cfg, const med_zones *zones, med_arena *keep,
+                    med_arena *scratch, med_out *out);
 
 /* Runs one auction document {config?, request, bids?, now, explain?}. A non-NULL
- * cfg is used instead of the document's "config". */
-int med_run_auction(const char *doc, size_t len, const med_config *cfg, med_arena *scratch, med_out *out);
+ * cfg is used instead of the document's "config"; `zones` resolves its time zone
+ * at the auction's `now`. */
+int med_run_auction(const char *doc, size_t len, const med_config *cfg, const med_zones *zones, med_arena *scratch,
+                    med_out *out);
 
 /* Computes the statistics report (stats.h) of a document of reported attempts. */
 int med_run_stats(const char *doc, size_t len, med_arena *scratch, med_out *out);

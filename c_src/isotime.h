@@ -16,4 +16,15 @@ int med_time_parse(const char *s, size_t n, int64_t *ms_out);
 int med_time_weekday(int64_t ms);
 int med_time_hour(int64_t ms);
 
+/* The host's time-zone database, for configs that name an IANA zone
+ * ("Europe/Paris"): fn sets *offset_min to the zone's UTC offset at the instant
+ * utc_ms (60 in a Paris winter, 120 in its summer) and returns 1, or returns 0 for
+ * a zone it does not know. The engine keeps no zone rules of its own: the Wasm
+ * host answers from Intl, the CLI from the system's tzdata. */
+typedef int (*med_zone_offset_fn)(void *ctx, const char *zone, size_t len, int64_t utc_ms, int32_t *offset_min);
+typedef struct {
+  med_zone_offset_fn fn; /* NULL: this host knows no zones */
+  void *ctx;
+} med_zones;
+
 #endif

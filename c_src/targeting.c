@@ -26,7 +26,8 @@ static int in_daypart(const med_daypart *d, int weekday, int hour) {
   return d->from < d->to ? hour >= d->from && hour < d->to : hour >= d->from || hour < d->to;
 }
 
-void med_request_features(med_req_features *f, const med_config *c, const med_request *q, int64_t now_ms) {
+void med_request_features(med_req_features *f, const med_config *c, const med_request *q, int64_t now_ms,
+                          int32_t offset_min) {
   f->supply = q->supply;
   f->devbit = q->devicetype > 0 && q->devicetype < 32 ? 1u << q->devicetype : 0;
   f->country = q->country;
@@ -47,7 +48,7 @@ void med_request_features(med_req_features *f, const med_config *c, const med_re
     uint32_t id = med_symtab_find(&c->syms, MED_NS_DOMAIN, q->bundle);
     if (id) f->domains[f->ndomains++] = id;
   }
-  int64_t local = now_ms + (int64_t)c->tz_offset_min * 60000;
+  int64_t local = now_ms + (int64_t)offset_min * 60000;
   f->weekday = med_time_weekday(local);
   f->hour = med_time_hour(local);
   f->now_ms = now_ms;

@@ -33,7 +33,9 @@ typedef struct {
 /* Why a bid is out before the auction; the words are the output's reasons. */
 typedef enum { MED_ELIGIBLE = 0, MED_OUT_INACTIVE, MED_OUT_FLIGHT, MED_OUT_TARGETING, MED_OUT_SIZE } med_eligibility;
 
-void med_request_features(med_req_features *f, const med_config *c, const med_request *q, int64_t now_ms);
+/* offset_min: the config's UTC offset at now_ms, for dayparts. */
+void med_request_features(med_req_features *f, const med_config *c, const med_request *q, int64_t now_ms,
+                          int32_t offset_min);
 int med_imp_features_of(med_imp_features *f, const med_config *c, const med_json *j, const med_imp *imp, med_arena *a);
 
 /* Decides one bid for one imp. On MED_ELIGIBLE *size is the bid's size for this imp;

@@ -24,7 +24,7 @@ static inline const char *check_auction(const char *doc, const med_config *cfg, 
   med_arena a;
   med_out o;
   check_room(&a, &o);
-  *status = med_run_auction(doc, strlen(doc), cfg, &a, &o);
+  *status = med_run_auction(doc, strlen(doc), cfg, NULL, &a, &o);
   return check_output(&o);
 }
 

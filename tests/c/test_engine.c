@@ -26,7 +26,7 @@ static void test_loaded_config_reused(void) {
   med_arena_init(&k, keep, sizeof keep);
   med_arena_init(&s, check_scratch, sizeof check_scratch);
   med_out_init(&o, check_outbuf, sizeof check_outbuf);
-  CHECK(med_load_config(CONFIG, strlen(CONFIG), &cfg, &k, &s, &o) == MED_OK);
+  CHECK(med_load_config(CONFIG, strlen(CONFIG), &cfg, NULL, &k, &s, &o) == MED_OK);
   const char *doc =
       "{\"request\":{\"id\":\"r\",\"imp\":[{\"id\":\"1\",\"banner\":{\"w\":300,\"h\":250}}],"
       "\"device\":{\"geo\":{\"country\":\"FRA\"}}},"
@@ -76,10 +76,10 @@ static void test_no_room_is_reported(void) {
   const char *doc = "{\"config\":{\"networks\":[{\"id\":\"n\"}],\"mediated_bids\":[{\"id\":\"m\",\"network\":\"n\","
                     "\"cpm\":1,\"tag\":\"a long enough tag to overflow\"}]},\"request\":{\"id\":\"r\",\"imp\":[{\"id\":"
                     "\"1\"}]},\"now\":\"2026-11-27T12:00:00Z\"}";
-  CHECK(med_run_auction(doc, strlen(doc), NULL, &a, &o) == MED_NO_ROOM);
+  CHECK(med_run_auction(doc, strlen(doc), NULL, NULL, &a, &o) == MED_NO_ROOM);
   med_arena_init(&a, check_scratch, 256);
   med_out_init(&o, check_outbuf, sizeof check_outbuf);
-  CHECK(med_run_auction(doc, strlen(doc), NULL, &a, &o) == MED_NO_ROOM);
+  CHECK(med_run_auction(doc, strlen(doc), NULL, NULL, &a, &o) == MED_NO_ROOM);
 }
 
 int main(void) {

@@ -79,6 +79,9 @@ const errorCases = [
   ['unknown daypart key', bid({ targeting: { dayparts: [{ day: [1] }] } }), 'unknown_field', M0 + '.targeting.dayparts[0].day'],
   ['daypart hour out of range', bid({ targeting: { dayparts: [{ hours: [9, 25] }] } }), 'invalid_value', M0 + '.targeting.dayparts[0].hours[1]'],
   ['weekday out of range', bid({ targeting: { dayparts: [{ days: [1, 8] }] } }), 'invalid_value', M0 + '.targeting.dayparts[0].days[1]'],
+  ['unknown time zone', doc({ config: { ...config(), timezone: 'Mars/Olympus' } }), 'unknown_timezone', 'config.timezone'],
+  ['time zone a path', doc({ config: { ...config(), timezone: '../../etc/passwd' } }), 'invalid_value', 'config.timezone'],
+  ['time zone and a fixed offset', doc({ config: { ...config(), timezone: 'UTC', timezone_offset_min: 60 } }), 'invalid_value', 'config.timezone'],
   ['a 60-byte key is cut and marked', bid({ targeting: { ['k'.repeat(60)]: 1 } }), 'unknown_field', M0 + '.targeting.' + 'k'.repeat(40) + '~'],
 ];
 

@@ -38,11 +38,54 @@ async function inflate(gz) {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
+// The host's time-zone database for config.timezone (c_src/imports.js): the UTC
+// offset of an IANA zone at an instant, from Intl, kept per zone and minute (a zone
+// changes its offset on whole minutes). 99999 for a zone Intl does not know.
+function zoneOffsets() {
+  const formats = new Map();
+  const known = new Map();
+  function format(zone) {
+    if (!formats.has(zone)) {
+      let f = null;
+      try {
+        f = new Intl.DateTimeFormat('en-US', {
+          timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
+          hour: 'numeric', minute: 'numeric',
+        });
+      } catch (_) { /* not a zone this host knows */ }
+      formats.set(zone, f);
+    }
+    return formats.get(zone);
+  }
+  return function offset(zone, utcMs) {
+    const minute = Math.floor(utcMs / 60000);
+    const key = zone + ' ' + minute;
+    let v = known.get(key);
+    if (v === undefined) {
+      const f = format(zone);
+      v = 99999;
+      if (f) {
+        const p = {};
+        for (const { type, value } of f.formatToParts(new Date(minute * 60000))) p[type] = Number(value);
+        v = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) / 60000 - minute;
+      }
+      if (known.size >= 4096) known.clear();
+      known.set(key, v);
+    }
+    return v;
+  };
+}
+
 async function instantiateEngine(bytes) {
+  let x = null;
+  const offset = zoneOffsets();
   const { instance } = await WebAssembly.instantiate(bytes, {
-    env: { emscripten_notify_memory_growth() {} },
+    env: {
+      emscripten_notify_memory_growth() {},
+      med_host_zone_offset: (ptr, len, utcMs) => offset(utf8Out.decode(new Uint8Array(x.memory.buffer, ptr, len)), utcMs),
+    },
   });
-  const x = instance.exports;
+  x = instance.exports;
   if (x._initialize) x._initialize();
   const engine = x.med_engine_new();
   if (!engine) throw new MediationError({ code: 'out_of_memory', message: 'mediation: the engine could not allocate its memory', at: '' });
