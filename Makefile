@@ -25,7 +25,7 @@ EXPORTS_ALL  = $(shell sed -n 's/^\(med_[a-z0-9_]*\).*/_\1/p' c_src/exports.txt)
 EXPORTS_PAGE = $(shell sed -n 's/^\(med_[a-z0-9_]*\)$$/_\1/p' c_src/exports.txt)
 HOST_JS = web/engine/engine.js web/page/runtime.js web/node/node.js build/constants.js
 
-.PHONY: all native wasm dist test test-c test-node bench example demo clean deps
+.PHONY: all native wasm dist test test-c test-node lint bench example demo clean deps
 
 all: native dist
 
@@ -33,9 +33,15 @@ all: native dist
 deps:
 	@./scripts/install-deps
 
+# jsmn comes from Debian's libjsmn-dev. The engine was tested with the header whose
+# SHA-256 is below (Debian 12's 1.1.0-2); another one is used, with a warning to
+# run `make test` before trusting it.
+JSMN_SHA256 = 1ed6154dedf009212a08a397e9c4ed50a0ce31d5a8301bb294e137ae3188c13b
 build/include/jsmn.h:
 	@test -f /usr/include/jsmn.h || ./scripts/install-deps
 	@mkdir -p build/include && cp /usr/include/jsmn.h $@
+	@echo "$(JSMN_SHA256)  $@" | sha256sum --check --status || \
+	  echo "warning: /usr/include/jsmn.h is not the version the engine was tested with (sha256 $(JSMN_SHA256)); run make test" >&2
 
 # ---- native ----
 native: build/mediate
@@ -43,13 +49,18 @@ build/mediate: $(ENGINE_SRC) c_src/cli.c $(ENGINE_HDR)
 	@mkdir -p build
 	$(CC) $(CSTD) $(CFLAGS) -o $@ $(ENGINE_SRC) c_src/cli.c
 
-build/mediate-asan: $(ENGINE_SRC) c_src/cli.c $(ENGINE_HDR)
-	@mkdir -p build
-	$(CC) $(CSTD) $(SAN) -o $@ $(ENGINE_SRC) c_src/cli.c
+# The engine under ASan and UBSan, compiled once for the sanitized CLI and every C test.
+ASAN_OBJ = $(patsubst c_src/%.c,build/asan/%.o,$(ENGINE_SRC))
+build/asan/%.o: c_src/%.c $(ENGINE_HDR)
+	@mkdir -p build/asan
+	$(CC) $(CSTD) $(SAN) -c -o $@ $<
 
-build/tests/%: tests/c/%.c tests/c/check.h $(ENGINE_SRC) $(ENGINE_HDR)
+build/mediate-asan: $(ASAN_OBJ) c_src/cli.c
+	$(CC) $(CSTD) $(SAN) -o $@ $(ASAN_OBJ) c_src/cli.c
+
+build/tests/%: tests/c/%.c tests/c/check.h tests/c/check_engine.h $(ASAN_OBJ)
 	@mkdir -p build/tests
-	$(CC) $(CSTD) $(SAN) -Itests/c -o $@ $< $(ENGINE_SRC)
+	$(CC) $(CSTD) $(SAN) -Itests/c -o $@ $< $(ASAN_OBJ)
 
 # ---- wasm ----
 WASM_FLAGS = $(CSTD) --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=2MB -sTOTAL_STACK=128KB \
@@ -86,7 +97,12 @@ dist/mediation.d.mts: web/types/mediation.d.mts
 
 # ---- tests ----
 test: deps
-	$(MAKE) test-c test-node
+	$(MAKE) lint test-c test-node
+
+# The JS is formatted by prettier (.prettierrc.json): lines of 120 at most, one style.
+lint:
+	node_modules/.bin/prettier --check --log-level warn 'web/**/*.{js,mjs,ts,mts}' 'tests/**/*.{mjs,ts}' \
+	  'bench/*.mjs' 'scripts/*.mjs' 'c_src/*.js'
 
 test-c: $(C_TESTS)
 	@set -e; for t in $(C_TESTS); do echo "== $$t"; $$t; done

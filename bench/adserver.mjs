@@ -8,15 +8,29 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const data = mkdtempSync(join(tmpdir(), 'mediation-bench-'));
-const child = spawn(process.execPath, [root + 'web/server/server.mjs'], { env: { ...process.env, PORT: '0', MEDIATION_DATA: data, DEMO_BIDDERS_INSTANT: '1' } });
+const child = spawn(process.execPath, [root + 'web/server/server.mjs'], {
+  env: { ...process.env, PORT: '0', MEDIATION_DATA: data, DEMO_BIDDERS_INSTANT: '1' },
+});
 const url = await new Promise((resolve, reject) => {
-  child.stdout.on('data', (c) => { const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(String(c)); if (m) resolve(m[1]); });
+  child.stdout.on('data', (c) => {
+    const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(String(c));
+    if (m) resolve(m[1]);
+  });
   child.on('exit', (code) => reject(new Error('server exited ' + code)));
 });
 const status = async () => (await fetch(url + '/status.json')).json();
 
-const request = JSON.stringify({ id: 'bench', tmax: 300, imp: [{ id: '1', tagid: 'slot-3', bidfloor: 0.5, banner: { format: [{ w: 300, h: 250 }] } }], site: { domain: 'example.com' }, device: { devicetype: 2 } });
-const run = ({ path, ...opts }) => new Promise((resolve, reject) => autocannon({ url: url + path, connections: 50, duration: 10, ...opts }, (e, r) => (e ? reject(e) : resolve(r))));
+const request = JSON.stringify({
+  id: 'bench',
+  tmax: 300,
+  imp: [{ id: '1', tagid: 'slot-3', bidfloor: 0.5, banner: { format: [{ w: 300, h: 250 }] } }],
+  site: { domain: 'example.com' },
+  device: { devicetype: 2 },
+});
+const run = ({ path, ...opts }) =>
+  new Promise((resolve, reject) =>
+    autocannon({ url: url + path, connections: 50, duration: 10, ...opts }, (e, r) => (e ? reject(e) : resolve(r))),
+  );
 
 try {
   await run({ path: '/auction', method: 'POST', body: request, duration: 2 }); // warm up
@@ -30,16 +44,42 @@ try {
   let k = 0;
   const stored0 = (await status()).store.attempts;
   const e = await run({
-    path: '/events', duration: 5,
-    requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, body: JSON.stringify({ auction_id: 'bench', imp_id: '1', render_id: `b-${k++}`, bid: 'b1', network: 'n1', source: 'mediated', position: 0, outcome: 'filled', latency_ms: 100, price: 2 }) }) }],
+    path: '/events',
+    duration: 5,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({
+            auction_id: 'bench',
+            imp_id: '1',
+            render_id: `b-${k++}`,
+            bid: 'b1',
+            network: 'n1',
+            source: 'mediated',
+            position: 0,
+            outcome: 'filled',
+            latency_ms: 100,
+            price: 2,
+          }),
+        }),
+      },
+    ],
   });
   const stored = (await status()).store.attempts - stored0;
 
   console.log('');
   console.log('ad server on loopback (autocannon, 50 connections; the server and the load share 2 cores)');
-  console.log(`  /auction, 10 s: ${a.requests.average.toFixed(0)} requests/s, latency p50 ${a.latency.p50} ms, p99 ${a.latency.p99} ms, ${a.non2xx} non-2xx, ${a.errors} errors (targets ≥ 2000/s, p99 ≤ 25 ms)`);
-  console.log(`  engine: ${perAuction.toFixed(1)} µs an auction = ${(share * 100).toFixed(2)}% of a request's time (most of it waits on 3 bidders over HTTP); ${((perAuction * a.requests.average) / 1e4).toFixed(1)}% of one core at this rate`);
-  console.log(`  /events, 5 s: ${(stored / 5).toFixed(0)} events/s stored (${stored} rows, ${e.non2xx} non-2xx; target ≥ 5000/s)`);
+  console.log(
+    `  /auction, 10 s: ${a.requests.average.toFixed(0)} requests/s, latency p50 ${a.latency.p50} ms, p99 ${a.latency.p99} ms, ${a.non2xx} non-2xx, ${a.errors} errors (targets ≥ 2000/s, p99 ≤ 25 ms)`,
+  );
+  console.log(
+    `  engine: ${perAuction.toFixed(1)} µs an auction = ${(share * 100).toFixed(2)}% of a request's time (most of it waits on 3 bidders over HTTP); ${((perAuction * a.requests.average) / 1e4).toFixed(1)}% of one core at this rate`,
+  );
+  console.log(
+    `  /events, 5 s: ${(stored / 5).toFixed(0)} events/s stored (${stored} rows, ${e.non2xx} non-2xx; target ≥ 5000/s)`,
+  );
 } finally {
   child.kill('SIGTERM');
   rmSync(data, { recursive: true, force: true });

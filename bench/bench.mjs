@@ -37,8 +37,12 @@ const bidTexts = makeBids();
 const auctionDoc = `{"request":${requestText},"bids":[${bidTexts.join(',')}],"now":"${NOW}"}`;
 writeFileSync(dir + 'auction.json', auctionDoc);
 
-console.log('mediation bench — one auction: a %d-byte request, %d RTB bids in %d bytes of bid responses',
-  requestText.length, 20, bidTexts.join(',').length);
+console.log(
+  'mediation bench — one auction: a %d-byte request, %d RTB bids in %d bytes of bid responses',
+  requestText.length,
+  20,
+  bidTexts.join(',').length,
+);
 console.log('');
 
 const rows = [];
@@ -46,12 +50,22 @@ for (const n of [10, 100, 1000, 10000]) {
   const config = makeConfig(n);
   const configText = JSON.stringify(config);
   writeFileSync(dir + `config-${n}.json`, configText);
-  const native = JSON.parse(execFileSync(root + 'build/bench-native', [dir + `config-${n}.json`, dir + 'auction.json', '2000'], { encoding: 'utf8' }));
+  const native = JSON.parse(
+    execFileSync(root + 'build/bench-native', [dir + `config-${n}.json`, dir + 'auction.json', '2000'], {
+      encoding: 'utf8',
+    }),
+  );
   const handle = mediation.loadConfig(configText);
   const wasmOnce = mediation.auctionJSON({ config: handle, request: requestText, bids: bidTexts, now: NOW });
-  const cli = execFileSync(root + 'build/mediate', ['auction'], { input: `{"config":${configText},${auctionDoc.slice(1)}`, encoding: 'utf8' }).trim();
+  const cli = execFileSync(root + 'build/mediate', ['auction'], {
+    input: `{"config":${configText},${auctionDoc.slice(1)}`,
+    encoding: 'utf8',
+  }).trim();
   if (cli !== wasmOnce) throw new Error(`Wasm and CLI disagree for ${n} bids`);
-  const wasm = time(() => mediation.auctionJSON({ config: handle, request: requestText, bids: bidTexts, now: NOW }), 1000);
+  const wasm = time(
+    () => mediation.auctionJSON({ config: handle, request: requestText, bids: bidTexts, now: NOW }),
+    1000,
+  );
   const jsCfg = plain.loadConfig(config);
   const js = time(() => plain.auction(jsCfg, requestText, bidTexts, NOW), 1000);
   const waterfall = JSON.parse(wasmOnce).imps[0].waterfall.length;
@@ -61,12 +75,16 @@ for (const n of [10, 100, 1000, 10000]) {
 
 console.log('per auction, median µs     native      Wasm   plain JS   Wasm/native   Wasm/JS   waterfall');
 for (const r of rows)
-  console.log(`  ${String(r.n).padStart(6)} mediated bids ${us(r.native)}  ${us(r.wasm)}  ${us(r.js)}   ${(r.wasm / r.native).toFixed(2).padStart(8)}x  ${(r.wasm / r.js).toFixed(2).padStart(7)}x   ${r.waterfall} entries`);
+  console.log(
+    `  ${String(r.n).padStart(6)} mediated bids ${us(r.native)}  ${us(r.wasm)}  ${us(r.js)}   ${(r.wasm / r.native).toFixed(2).padStart(8)}x  ${(r.wasm / r.js).toFixed(2).padStart(7)}x   ${r.waterfall} entries`,
+  );
 const k = rows.find((r) => r.n === 1000);
 console.log('');
-console.log(`targets at 1 000 bids: native ≤ 15 µs: ${k.native.toFixed(1)} µs ${k.native <= 15 ? 'ok' : 'MISSED'}; ` +
-  `Wasm ≤ plain JS: ${k.wasm.toFixed(1)} vs ${k.js.toFixed(1)} µs ${k.wasm <= k.js ? 'ok' : 'MISSED'}; ` +
-  `Wasm ≤ 38 µs ${k.wasm <= 38 ? 'ok' : 'MISSED'}, moonshot ≤ 20 µs ${k.wasm <= 20 ? 'ok' : 'not yet'}`);
+console.log(
+  `targets at 1 000 bids: native ≤ 15 µs: ${k.native.toFixed(1)} µs ${k.native <= 15 ? 'ok' : 'MISSED'}; ` +
+    `Wasm ≤ plain JS: ${k.wasm.toFixed(1)} vs ${k.js.toFixed(1)} µs ${k.wasm <= k.js ? 'ok' : 'MISSED'}; ` +
+    `Wasm ≤ 38 µs ${k.wasm <= 38 ? 'ok' : 'MISSED'}, moonshot ≤ 20 µs ${k.wasm <= 20 ? 'ok' : 'not yet'}`,
+);
 
 // Memory: 100 000 auctions in one instance.
 {
@@ -76,12 +94,16 @@ console.log(`targets at 1 000 bids: native ≤ 15 µs: ${k.native.toFixed(1)} µ
   const after1k = mediation.memoryBytes();
   for (let i = 1000; i < 100000; i++) run();
   const after100k = mediation.memoryBytes();
-  console.log(`Wasm memory: ${after1k} bytes after 1 000 auctions, ${after100k} after 100 000: ${after1k === after100k ? 'flat, ok' : 'GREW'}`);
+  console.log(
+    `Wasm memory: ${after1k} bytes after 1 000 auctions, ${after100k} after 100 000: ${after1k === after100k ? 'flat, ok' : 'GREW'}`,
+  );
   handle.release();
 }
 
 const wasmBytes = readFileSync(root + 'build/engine.wasm');
 const dist = readFileSync(root + 'dist/mediation.js');
 const gz = (b) => gzipSync(b, { level: 9 }).length;
-console.log(`engine.wasm: ${wasmBytes.length} bytes, ${gz(wasmBytes)} gzipped (target ≤ 40 960) ${gz(wasmBytes) <= 40960 ? 'ok' : 'MISSED'}`);
+console.log(
+  `engine.wasm: ${wasmBytes.length} bytes, ${gz(wasmBytes)} gzipped (target ≤ 40 960) ${gz(wasmBytes) <= 40960 ? 'ok' : 'MISSED'}`,
+);
 console.log(`dist/mediation.js (engine embedded): ${dist.length} bytes, ${gz(dist)} gzipped`);

@@ -35,13 +35,23 @@ export function makeConfig(n, seed = 1) {
       network: `net-${i % 20}`,
       cpm: Math.round((0.2 + rnd() * 4) * 100) / 100,
       timeout_ms: 200 + Math.floor(rnd() * 8) * 100,
-      sizes: [[300, 250], [320, 50]],
+      sizes: [
+        [300, 250],
+        [320, 50],
+      ],
       targeting,
       macros: { ZONE: String(10000 + i) },
       tag: `<script src="https://ads.net-${i % 20}.example/tag.js?zone=#{ZONE}&w=\${WIDTH}&h=\${HEIGHT}&cb=\${CACHEBUSTER}"></script>`,
     };
   });
-  return { currency: 'USD', rates: { EUR: 1.08, GBP: 1.27 }, max_waterfall: 4, waterfall_timeout_ms: 3000, networks, mediated_bids };
+  return {
+    currency: 'USD',
+    rates: { EUR: 1.08, GBP: 1.27 },
+    max_waterfall: 4,
+    waterfall_timeout_ms: 3000,
+    networks,
+    mediated_bids,
+  };
 }
 
 export const request = {
@@ -49,9 +59,33 @@ export const request = {
   at: 2,
   tmax: 300,
   cur: ['USD'],
-  imp: [{ id: '1', tagid: 'placement-7', bidfloor: 0.5, bidfloorcur: 'USD', banner: { format: [{ w: 300, h: 250 }, { w: 320, h: 50 }] }, ext: { data: { section: 'sports' } } }],
-  site: { id: 'site-1', domain: 'www.example.com', page: 'https://www.example.com/sports/article-1234.html', publisher: { id: 'pub-1' } },
-  device: { ua: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)', devicetype: 4, os: 'iOS', geo: { country: 'USA', region: 'CA' } },
+  imp: [
+    {
+      id: '1',
+      tagid: 'placement-7',
+      bidfloor: 0.5,
+      bidfloorcur: 'USD',
+      banner: {
+        format: [
+          { w: 300, h: 250 },
+          { w: 320, h: 50 },
+        ],
+      },
+      ext: { data: { section: 'sports' } },
+    },
+  ],
+  site: {
+    id: 'site-1',
+    domain: 'www.example.com',
+    page: 'https://www.example.com/sports/article-1234.html',
+    publisher: { id: 'pub-1' },
+  },
+  device: {
+    ua: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)',
+    devicetype: 4,
+    os: 'iOS',
+    geo: { country: 'USA', region: 'CA' },
+  },
   user: { id: 'user-abc' },
 };
 

@@ -3,7 +3,21 @@
 // sort, JSON.stringify), with the config pre-processed once like the engine's.
 // It covers the targeting dimensions the benchmark's config uses.
 
-const A3 = { USA: 'US', CAN: 'CA', GBR: 'GB', DEU: 'DE', FRA: 'FR', ESP: 'ES', ITA: 'IT', BRA: 'BR', MEX: 'MX', JPN: 'JP', AUS: 'AU', IND: 'IN', CUB: 'CU' };
+const A3 = {
+  USA: 'US',
+  CAN: 'CA',
+  GBR: 'GB',
+  DEU: 'DE',
+  FRA: 'FR',
+  ESP: 'ES',
+  ITA: 'IT',
+  BRA: 'BR',
+  MEX: 'MX',
+  JPN: 'JP',
+  AUS: 'AU',
+  IND: 'IN',
+  CUB: 'CU',
+};
 const DEV = { mobile: [1, 4], desktop: [2], ctv: [3, 7], tablet: [5], connected_device: [6] };
 
 export function loadConfig(config) {
@@ -42,7 +56,8 @@ function eligible(b, f, imp) {
   if (b.devices && !b.devices.has(f.devicetype)) return false;
   if (b.os && !b.os.has(f.os)) return false;
   if (b.domains && !domainMatches(b.domains, f.domain)) return false;
-  if (b.dayparts && !b.dayparts.some((d) => d.days.includes(f.weekday) && f.hour >= d.hours[0] && f.hour < d.hours[1])) return false;
+  if (b.dayparts && !b.dayparts.some((d) => d.days.includes(f.weekday) && f.hour >= d.hours[0] && f.hour < d.hours[1]))
+    return false;
   if (b.kv) for (const [k, vs] of Object.entries(b.kv)) if (!vs.includes(imp.ext?.data?.[k])) return false;
   return b.sizes.find(([w, h]) => imp.formats.some((x) => x.w === w && x.h === h));
 }
@@ -68,7 +83,8 @@ export function auction(cfg, requestText, bidTexts, now) {
     for (const b of [...cfg.any, ...(cfg.byPlacement.get(imp.tagid) || [])]) {
       const size = eligible(b, f, imp);
       if (!size) continue;
-      if (b.cpm < floor) rejected.push({ source: 'mediated', bid: b.id, network: b.network, price: b.cpm, reason: 'floor' });
+      if (b.cpm < floor)
+        rejected.push({ source: 'mediated', bid: b.id, network: b.network, price: b.cpm, reason: 'floor' });
       else cands.push({ rtb: false, id: b.id, price: b.cpm, b, size });
     }
     for (const r of responses) {
@@ -90,11 +106,27 @@ export function auction(cfg, requestText, bidTexts, now) {
         const next = cands[k + 1] ? cands[k + 1].price : floor;
         const price = req.at === 1 ? c.price : Math.min(c.price, next + 0.01);
         const sub = (s) => s && s.replace(/\$\{AUCTION_PRICE\}/g, String(price)).replace(/\$\{AUCTION_ID\}/g, req.id);
-        waterfall.push({ source: 'rtb', bid: c.id, seat: c.seat, price, bid_price: c.price, w: c.bid.w, h: c.bid.h, adm: sub(c.bid.adm), nurl: sub(c.bid.nurl), burl: sub(c.bid.burl), crid: c.bid.crid, adomain: c.bid.adomain });
+        waterfall.push({
+          source: 'rtb',
+          bid: c.id,
+          seat: c.seat,
+          price,
+          bid_price: c.price,
+          w: c.bid.w,
+          h: c.bid.h,
+          adm: sub(c.bid.adm),
+          nurl: sub(c.bid.nurl),
+          burl: sub(c.bid.burl),
+          crid: c.bid.crid,
+          adomain: c.bid.adomain,
+        });
       } else if (c.rtb) rejected.push({ source: 'rtb', bid: c.id, seat: c.seat, reason: 102 });
-      else if (best >= 0 && k > best) rejected.push({ source: 'mediated', bid: c.id, network: c.b.network, price: c.price, reason: 'below_rtb' });
-      else if (waterfall.length >= cfg.max_waterfall) rejected.push({ source: 'mediated', bid: c.id, network: c.b.network, price: c.price, reason: 'depth' });
-      else if (c.b.timeout_ms > budget) rejected.push({ source: 'mediated', bid: c.id, network: c.b.network, price: c.price, reason: 'budget' });
+      else if (best >= 0 && k > best)
+        rejected.push({ source: 'mediated', bid: c.id, network: c.b.network, price: c.price, reason: 'below_rtb' });
+      else if (waterfall.length >= cfg.max_waterfall)
+        rejected.push({ source: 'mediated', bid: c.id, network: c.b.network, price: c.price, reason: 'depth' });
+      else if (c.b.timeout_ms > budget)
+        rejected.push({ source: 'mediated', bid: c.id, network: c.b.network, price: c.price, reason: 'budget' });
       else {
         budget -= c.b.timeout_ms;
         const tag = c.b.tag
@@ -102,7 +134,16 @@ export function auction(cfg, requestText, bidTexts, now) {
           .replace(/\$\{WIDTH\}/g, c.size[0])
           .replace(/\$\{HEIGHT\}/g, c.size[1])
           .replace(/\$\{CACHEBUSTER\}/g, String(Math.floor(Math.random() * 1e10)));
-        waterfall.push({ source: 'mediated', bid: c.id, network: c.b.network, price: c.price, timeout_ms: c.b.timeout_ms, w: c.size[0], h: c.size[1], tag });
+        waterfall.push({
+          source: 'mediated',
+          bid: c.id,
+          network: c.b.network,
+          price: c.price,
+          timeout_ms: c.b.timeout_ms,
+          w: c.size[0],
+          h: c.size[1],
+          tag,
+        });
       }
     });
     out.imps.push({ impid: imp.id, waterfall, rejected });

@@ -166,7 +166,7 @@ static int run_imp(auction_ctx *x, uint32_t ii, const uint32_t *rtb_idx, uint32_
 
   int64_t floor_rate = med_config_rate(c, imp->floorcur);
   if (!floor_rate && imp->floor > 0) {
-    char p[64];
+    char p[MED_PATH_CAP];
     med_format(p, sizeof p, "request.imp[%u].bidfloorcur", ii);
     return med_fail(err, "unknown_currency", p, "%s names a currency the config has no rate for", p);
   }

@@ -5,7 +5,8 @@
 
 #include "country.h"
 
-#define P 160
+/* Paths here have fixed, short shapes (request.imp[N].pmp.deals[N].id): no user key goes in. */
+#define P MED_PATH_CAP
 
 static int wrong_type(med_error *err, const char *path, const char *what) {
   return med_fail(err, "wrong_type", path, "%s must be %s", path, what);
@@ -109,7 +110,7 @@ static int read_deals(med_imp *imp, const med_json *j, int pmp, const char *path
     if (!med_json_is_object(j, e)) return wrong_type(err, p, "an object");
     int id = field(j, e, "id");
     if (id < 0 || !med_json_is_string(j, id)) {
-      char q[P + 4];
+      char q[P];
       med_format(q, sizeof q, "%s.id", p);
       return wrong_type(err, q, "a string");
     }

@@ -2,6 +2,8 @@
  * figures of each group. */
 #include "stats.h"
 
+#include <string.h>
+
 #include "bounds.h"
 #include "sort.h"
 #include "waterfall.h"
@@ -23,29 +25,37 @@ typedef struct {
   uint32_t nlat;
 } figures;
 
+/* attempts[i].field is wrong: of the wrong JSON type (wrong_type) or value (invalid_value). */
+static int fail_at(med_error *err, const char *code, uint32_t i, const char *field, const char *what) {
+  med_path item, at;
+  med_path_index(&item, "attempts", i);
+  med_path_key(&at, item.s, field, strlen(field));
+  return med_fail(err, code, at.s, "%s must be %s", at.s, what);
+}
 static int bad(med_error *err, uint32_t i, const char *field, const char *what) {
-  char at[64];
-  med_format(at, sizeof at, "attempts[%u].%s", i, field);
-  return med_fail(err, "invalid_value", at, "%s must be %s", at, what);
+  return fail_at(err, "invalid_value", i, field, what);
+}
+static int wrong(med_error *err, uint32_t i, const char *field, const char *what) {
+  return fail_at(err, "wrong_type", i, field, what);
 }
 
 static int read_attempt(const med_json *j, int tok, uint32_t i, int64_t bucket_ms, attempt *t, med_arena *a,
                         med_error *err) {
-  char at[32];
-  med_format(at, sizeof at, "attempts[%u]", i);
-  if (!med_json_is_object(j, tok)) return med_fail(err, "wrong_type", at, "%s must be an object", at);
+  med_path at;
+  med_path_index(&at, "attempts", i);
+  if (!med_json_is_object(j, tok)) return med_fail(err, "wrong_type", at.s, "%s must be an object", at.s);
   *t = (attempt){{"", 0}, {"", 0}, {"", 0}, -1, 0, 0, 0, 0};
   for (int k = med_json_first(j, tok); k >= 0; k = med_json_next_key(j, tok, k)) {
     int v = k + 1;
     med_str key = med_json_str(j, k);
     if (med_str_eq_lit(key, "network")) {
       if (med_json_is_string(j, v)) t->network = med_json_text(j, v, a);
-      else if (!med_json_is_null(j, v)) return bad(err, i, "network", "a string or null");
+      else if (!med_json_is_null(j, v)) return wrong(err, i, "network", "a string or null");
     } else if (med_str_eq_lit(key, "bid")) {
-      if (!med_json_is_string(j, v)) return bad(err, i, "bid", "a string");
+      if (!med_json_is_string(j, v)) return wrong(err, i, "bid", "a string");
       t->bid = med_json_text(j, v, a);
     } else if (med_str_eq_lit(key, "source")) {
-      if (!med_json_is_string(j, v)) return bad(err, i, "source", "a string");
+      if (!med_json_is_string(j, v)) return wrong(err, i, "source", "a string");
       t->source = med_json_text(j, v, a);
     } else if (med_str_eq_lit(key, "outcome")) {
       for (int o = MED_ATTEMPT_FILLED; o <= MED_ATTEMPT_LATE; o++)
@@ -62,7 +72,7 @@ static int read_attempt(const med_json *j, int tok, uint32_t i, int64_t bucket_m
       if (!med_json_int(j, v, 0, INT64_MAX / 2, &t->ts)) return bad(err, i, "ts", "a time in ms since 1970");
     }
   }
-  if (t->outcome < 0) return bad(err, i, "outcome", "given");
+  if (t->outcome < 0) return med_fail(err, "missing_field", at.s, "%s has no outcome", at.s);
   t->bucket = t->ts - t->ts % bucket_ms;
   return 1;
 }

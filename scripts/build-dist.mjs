@@ -16,19 +16,29 @@ const pkg = JSON.parse(read('package.json'));
 const template = read('mediation.js.in');
 // Debian's zopfli packs gzip some 6% tighter than zlib; zlib is the fallback.
 const gzip = (path) =>
-  existsSync('/usr/bin/zopfli') ? execFileSync('/usr/bin/zopfli', ['--i25', '-c', path]) : gzipSync(readFileSync(path), { level: 9 });
+  existsSync('/usr/bin/zopfli')
+    ? execFileSync('/usr/bin/zopfli', ['--i25', '-c', path])
+    : gzipSync(readFileSync(path), { level: 9 });
 const wasm = (file) => gzip(new URL(file, root).pathname).toString('base64');
 // Comment lines and end-of-line comments go (our sources put no ' // ' inside strings;
 // the result is parsed below, so a mistake fails the build, not a page).
 const slim = (js) =>
-  js.split('\n').map((l) => l.trimStart().replace(/\s+\/\/ [^'"`]*$/, '')).filter((l) => l && !l.startsWith('//')).join('\n');
+  js
+    .split('\n')
+    .map((l) => l.trimStart().replace(/\s+\/\/ [^'"`]*$/, ''))
+    .filter((l) => l && !l.startsWith('//'))
+    .join('\n');
 
 // The JS may call only what c_src/exports.txt exports to its build (x.med_... calls).
-const exported = read('c_src/exports.txt').split('\n').filter((l) => /^med_/.test(l)).map((l) => l.split(/\s+/));
+const exported = read('c_src/exports.txt')
+  .split('\n')
+  .filter((l) => /^med_/.test(l))
+  .map((l) => l.split(/\s+/));
 function checkExports(js, page) {
   const allowed = new Set(exported.filter(([, only]) => !(page && only === 'server')).map(([name]) => name));
   for (const [, name] of js.matchAll(/\bx\.(med_[a-z0-9_]+)/g))
-    if (!allowed.has(name)) throw new Error(`build-dist: the JS calls ${name}, which c_src/exports.txt does not export to this build`);
+    if (!allowed.has(name))
+      throw new Error(`build-dist: the JS calls ${name}, which c_src/exports.txt does not export to this build`);
 }
 
 function build(engine, host, head, tail) {
@@ -44,7 +54,12 @@ function build(engine, host, head, tail) {
     .replaceAll('@@VERSION@@', pkg.version);
 }
 
-const classic = build('build/engine-small.wasm', 'web/page/runtime.js', "(function () {\n'use strict';", 'globalThis.mediation = mediation;\n})();');
+const classic = build(
+  'build/engine-small.wasm',
+  'web/page/runtime.js',
+  "(function () {\n'use strict';",
+  'globalThis.mediation = mediation;\n})();',
+);
 new vm.Script(classic, { filename: 'dist/mediation.js' }); // throws on a syntax error
 const esm = build('build/engine.wasm', 'web/node/node.js', '', 'export default mediation;\nexport { mediation };');
 writeFileSync(new URL('dist/mediation.mjs', root), esm);

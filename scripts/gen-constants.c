@@ -2,6 +2,7 @@
  * the C engine (waterfall actions, attempt outcomes, bounds), taken from the C
  * headers themselves so that a change in C reaches the page and the server at the
  * next build instead of silently disagreeing with them. Run by the Makefile. */
+#include <stdint.h>
 #include <stdio.h>
 
 #include "bounds.h"
@@ -20,8 +21,9 @@ int main(void) {
          MED_ATTEMPT_ERROR);
   printf("  LIMITS: Object.freeze({ maxWaterfall: %d, maxEntries: %d, maxPosition: %d, maxTimeoutMs: %d,\n",
          MED_MAX_WATERFALL, MED_WF_MAX_ENTRIES, MED_WF_MAX_ENTRIES - 1, MED_MAX_TIMEOUT_MS);
-  printf("    lateWindowPerTimeout: %d, lateWindowMinMs: %d, lateWindowMaxMs: %d, maxLatencyMs: %d }),\n",
+  printf("    lateWindowPerTimeout: %d, lateWindowMinMs: %d, lateWindowMaxMs: %d, maxLatencyMs: %d,\n",
          MED_LATE_WINDOW_PER_TIMEOUT, MED_LATE_WINDOW_MIN_MS, MED_LATE_WINDOW_MAX_MS, MED_MAX_LATENCY_MS);
+  printf("    maxCpm: %lld }),\n", (long long)(MED_MAX_MICROS / 1000000));
   printf("});\n");
   return 0;
 }

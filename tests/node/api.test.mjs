@@ -15,26 +15,45 @@ const config = {
   ],
 };
 const request = { id: 'req-1', imp: [{ id: '1', banner: { format: [{ w: 300, h: 250 }] } }] };
-const bids = [{ id: 'req-1', seatbid: [{ seat: 'dsp', bid: [{ id: 'r1', impid: '1', price: 2, adm: '<p>${AUCTION_PRICE}</p>' }] }] }];
+const bids = [
+  {
+    id: 'req-1',
+    seatbid: [{ seat: 'dsp', bid: [{ id: 'r1', impid: '1', price: 2, adm: '<p>${AUCTION_PRICE}</p>' }] }],
+  },
+];
 
 test('the default and the named export are the same object', () => assert.equal(mediation, named));
 
 test('auction() answers with the waterfall and rejections', async () => {
   await mediation.ready;
   const out = mediation.auction({ config, request, bids, now: NOW });
-  assert.deepEqual(out.imps[0].waterfall.map((e) => e.bid), ['a', 'r1']);
+  assert.deepEqual(
+    out.imps[0].waterfall.map((e) => e.bid),
+    ['a', 'r1'],
+  );
   assert.equal(out.imps[0].waterfall[0].tag, '<i>a req-1</i>');
   assert.equal(out.imps[0].waterfall[1].adm, '<p>1.51</p>');
-  assert.deepEqual(out.imps[0].rejected, [{ source: 'mediated', bid: 'b', network: 'beta', price: 1.5, reason: 'below_rtb' }]);
+  assert.deepEqual(out.imps[0].rejected, [
+    { source: 'mediated', bid: 'b', network: 'beta', price: 1.5, reason: 'below_rtb' },
+  ]);
 });
 
 test('a loaded config gives the same answer as an inline one, many times', async () => {
   await mediation.ready;
   const handle = mediation.loadConfig(config);
   const inline = mediation.auctionJSON({ config, request, bids, now: NOW });
-  for (let i = 0; i < 100; i++) assert.equal(mediation.auctionJSON({ config: handle, request, bids, now: NOW }), inline);
+  for (let i = 0; i < 100; i++)
+    assert.equal(mediation.auctionJSON({ config: handle, request, bids, now: NOW }), inline);
   // Raw JSON strings are accepted for the request and each bid response.
-  assert.equal(mediation.auctionJSON({ config: handle, request: JSON.stringify(request), bids: bids.map((b) => JSON.stringify(b)), now: NOW }), inline);
+  assert.equal(
+    mediation.auctionJSON({
+      config: handle,
+      request: JSON.stringify(request),
+      bids: bids.map((b) => JSON.stringify(b)),
+      now: NOW,
+    }),
+    inline,
+  );
   // A whole document as a string, with the handle beside it.
   assert.equal(mediation.auctionJSON(JSON.stringify({ request, bids, now: NOW }), handle), inline);
   handle.release();
@@ -44,23 +63,38 @@ test('a loaded config gives the same answer as an inline one, many times', async
 
 test('bad input throws a MediationError with code and at', async () => {
   await mediation.ready;
-  assert.throws(() => mediation.loadConfig({ networks: [{ id: 'x' }], mediated_bids: [{ id: 'm', network: 'y', cpm: 1, tag: 't' }] }), (e) => {
-    assert.ok(e instanceof mediation.MediationError);
-    assert.equal(e.code, 'unknown_network');
-    assert.equal(e.at, 'config.mediated_bids[0].network');
-    assert.match(e.message, /names network "y"/);
-    return true;
-  });
+  assert.throws(
+    () =>
+      mediation.loadConfig({ networks: [{ id: 'x' }], mediated_bids: [{ id: 'm', network: 'y', cpm: 1, tag: 't' }] }),
+    (e) => {
+      assert.ok(e instanceof mediation.MediationError);
+      assert.equal(e.code, 'unknown_network');
+      assert.equal(e.at, 'config.mediated_bids[0].network');
+      assert.match(e.message, /names network "y"/);
+      return true;
+    },
+  );
   assert.throws(() => mediation.auction('{"request": '), { code: 'truncated_json' });
   assert.throws(() => mediation.auction(42), { code: 'not_object' });
-  assert.throws(() => mediation.auction({ config, request: { id: 'r', imp: [] }, now: NOW }), { code: 'invalid_value', at: 'request.imp' });
+  assert.throws(() => mediation.auction({ config, request: { id: 'r', imp: [] }, now: NOW }), {
+    code: 'invalid_value',
+    at: 'request.imp',
+  });
   // The engine is still fine afterwards.
   assert.equal(mediation.auction({ config, request, now: NOW }).imps[0].waterfall.length, 2);
 });
 
 test('now defaults to the host clock', async () => {
   await mediation.ready;
-  const out = mediation.auction({ config: { networks: [{ id: 'n' }], mediated_bids: [{ id: 'live', network: 'n', cpm: 1, tag: 't', start: '2000-01-01T00:00:00Z', end: '2999-01-01T00:00:00Z' }] }, request });
+  const out = mediation.auction({
+    config: {
+      networks: [{ id: 'n' }],
+      mediated_bids: [
+        { id: 'live', network: 'n', cpm: 1, tag: 't', start: '2000-01-01T00:00:00Z', end: '2999-01-01T00:00:00Z' },
+      ],
+    },
+    request,
+  });
   assert.equal(out.imps[0].waterfall[0].bid, 'live');
 });
 
@@ -77,10 +111,23 @@ test('every IAB example request is read', async () => {
 
 test('the classic script defines window.mediation with the same engine API', async () => {
   const code = readFileSync(new URL('../../dist/mediation.js', import.meta.url), 'utf8');
-  const sandbox = { TextEncoder, TextDecoder, WebAssembly, atob, console, FinalizationRegistry, Blob, DecompressionStream, Response };
+  const sandbox = {
+    TextEncoder,
+    TextDecoder,
+    WebAssembly,
+    atob,
+    console,
+    FinalizationRegistry,
+    Blob,
+    DecompressionStream,
+    Response,
+  };
   sandbox.globalThis = sandbox;
   vm.runInNewContext(code, sandbox);
-  assert.throws(() => sandbox.mediation.auction({ config, request, now: NOW }), (e) => e.code === 'not_ready');
+  assert.throws(
+    () => sandbox.mediation.auction({ config, request, now: NOW }),
+    (e) => e.code === 'not_ready',
+  );
   await sandbox.mediation.ready;
   const out = sandbox.mediation.auctionJSON({ config, request, bids, now: NOW });
   assert.equal(out, mediation.auctionJSON({ config, request, bids, now: NOW }));

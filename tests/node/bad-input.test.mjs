@@ -47,42 +47,158 @@ const errorCases = [
   ['imp not an array', doc({ request: { id: 'r', imp: {} } }), 'wrong_type', 'request.imp'],
   ['imp empty', doc({ request: { id: 'r', imp: [] } }), 'invalid_value', 'request.imp'],
   ['imp id a number', doc({ request: { id: 'r', imp: [{ id: 1 }] } }), 'wrong_type', 'request.imp[0].id'],
-  ['duplicate imp ids', doc({ request: { id: 'r', imp: [{ id: '1' }, { id: '1' }] } }), 'duplicate_id', 'request.imp[1].id'],
+  [
+    'duplicate imp ids',
+    doc({ request: { id: 'r', imp: [{ id: '1' }, { id: '1' }] } }),
+    'duplicate_id',
+    'request.imp[1].id',
+  ],
   ['request not an object', doc({ request: [] }), 'wrong_type', 'request'],
-  ['bidfloor a string', doc({ request: { id: 'r', imp: [{ id: '1', bidfloor: '1' }] } }), 'wrong_type', 'request.imp[0].bidfloor'],
-  ['bidfloor 1e400', '{"config":' + JSON.stringify(config()) + ',"request":{"id":"r","imp":[{"id":"1","bidfloor":1e400}]},"now":"' + NOW + '"}', 'invalid_value', 'request.imp[0].bidfloor'],
-  ['floor currency without a rate', doc({ request: { id: 'r', imp: [{ id: '1', bidfloor: 1, bidfloorcur: 'JPY' }] } }), 'unknown_currency', 'request.imp[0].bidfloorcur'],
+  [
+    'bidfloor a string',
+    doc({ request: { id: 'r', imp: [{ id: '1', bidfloor: '1' }] } }),
+    'wrong_type',
+    'request.imp[0].bidfloor',
+  ],
+  [
+    'bidfloor 1e400',
+    '{"config":' +
+      JSON.stringify(config()) +
+      ',"request":{"id":"r","imp":[{"id":"1","bidfloor":1e400}]},"now":"' +
+      NOW +
+      '"}',
+    'invalid_value',
+    'request.imp[0].bidfloor',
+  ],
+  [
+    'floor currency without a rate',
+    doc({ request: { id: 'r', imp: [{ id: '1', bidfloor: 1, bidfloorcur: 'JPY' }] } }),
+    'unknown_currency',
+    'request.imp[0].bidfloorcur',
+  ],
   ['NaN as a CPM', doc({}).replace('"cpm":1', '"cpm":NaN'), 'invalid_json'],
   ['Infinity as a CPM', doc({}).replace('"cpm":1', '"cpm":Infinity'), 'invalid_json'],
   ['1e400 as a CPM', doc({}).replace('"cpm":1', '"cpm":1e400'), 'invalid_value', M0 + '.cpm'],
-  ['negative CPM', doc({ config: config([{ id: 'm', network: 'n', cpm: -2, tag: 't' }]) }), 'invalid_value', M0 + '.cpm'],
+  [
+    'negative CPM',
+    doc({ config: config([{ id: 'm', network: 'n', cpm: -2, tag: 't' }]) }),
+    'invalid_value',
+    M0 + '.cpm',
+  ],
   ['CPM a string', doc({ config: config([{ id: 'm', network: 'n', cpm: '2', tag: 't' }]) }), 'wrong_type', M0 + '.cpm'],
-  ['unknown network', doc({ config: config([{ id: 'm', network: 'zz', cpm: 2, tag: 't' }]) }), 'unknown_network', M0 + '.network'],
-  ['duplicate mediated bid ids', doc({ config: config([{ id: 'm', network: 'n', cpm: 2, tag: 't' }, { id: 'm', network: 'n', cpm: 1, tag: 'u' }]) }), 'duplicate_id', 'config.mediated_bids[1].id'],
-  ['duplicate network ids', doc({ config: { networks: [{ id: 'n' }, { id: 'n' }] } }), 'duplicate_id', 'config.networks[1].id'],
+  [
+    'unknown network',
+    doc({ config: config([{ id: 'm', network: 'zz', cpm: 2, tag: 't' }]) }),
+    'unknown_network',
+    M0 + '.network',
+  ],
+  [
+    'duplicate mediated bid ids',
+    doc({
+      config: config([
+        { id: 'm', network: 'n', cpm: 2, tag: 't' },
+        { id: 'm', network: 'n', cpm: 1, tag: 'u' },
+      ]),
+    }),
+    'duplicate_id',
+    'config.mediated_bids[1].id',
+  ],
+  [
+    'duplicate network ids',
+    doc({ config: { networks: [{ id: 'n' }, { id: 'n' }] } }),
+    'duplicate_id',
+    'config.networks[1].id',
+  ],
   ['networks not an array', doc({ config: { networks: {} } }), 'wrong_type', 'config.networks'],
-  ['mediated bid without a tag', doc({ config: config([{ id: 'm', network: 'n', cpm: 2 }]) }), 'missing_field', M0 + '.tag'],
-  ['undefined tag macro', doc({ config: config([{ id: 'm', network: 'n', cpm: 2, tag: 'z=#{ZONE}' }]) }), 'unknown_macro', M0 + '.tag'],
+  [
+    'mediated bid without a tag',
+    doc({ config: config([{ id: 'm', network: 'n', cpm: 2 }]) }),
+    'missing_field',
+    M0 + '.tag',
+  ],
+  [
+    'undefined tag macro',
+    doc({ config: config([{ id: 'm', network: 'n', cpm: 2, tag: 'z=#{ZONE}' }]) }),
+    'unknown_macro',
+    M0 + '.tag',
+  ],
   ['unknown country', bid({ targeting: { countries: ['ZZ'] } }), 'invalid_value', M0 + '.targeting.countries[0]'],
-  ['unknown device type', bid({ targeting: { device_types: ['phone'] } }), 'invalid_value', M0 + '.targeting.device_types[0]'],
+  [
+    'unknown device type',
+    bid({ targeting: { device_types: ['phone'] } }),
+    'invalid_value',
+    M0 + '.targeting.device_types[0]',
+  ],
   ['malformed flight start', bid({ start: 'soon' }), 'invalid_time', M0 + '.start'],
   ['flight ends before it starts', bid({ start: NOW, end: '2026-01-01T00:00:00Z' }), 'invalid_value', M0 + '.end'],
   ['timeout of zero', bid({ timeout_ms: 0 }), 'invalid_value', M0 + '.timeout_ms'],
   ['explain not a boolean', doc({ explain: 'yes' }), 'wrong_type', 'explain'],
   ['bids not an array', doc({ bids: {} }), 'wrong_type', 'bids'],
-  ['invalid UTF-8', Buffer.concat([Buffer.from(doc({}).slice(0, -1)), Buffer.from([0x2c, 0x22, 0x78, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d])]), 'invalid_utf8'],
+  [
+    'invalid UTF-8',
+    Buffer.concat([
+      Buffer.from(doc({}).slice(0, -1)),
+      Buffer.from([0x2c, 0x22, 0x78, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]),
+    ]),
+    'invalid_utf8',
+  ],
   ['a NUL byte', doc({}).replace('"r"', '"r\u0000"'), 'invalid_json'],
   // A typo in targeting would widen it: unknown keys are refused where they stand.
   ['unknown targeting key', bid({ targeting: { genre: ['news'] } }), 'unknown_field', M0 + '.targeting.genre'],
-  ['unknown exclude key', bid({ targeting: { exclude: { contries: ['CU'] } } }), 'unknown_field', M0 + '.targeting.exclude.contries'],
-  ['exclude inside exclude', bid({ targeting: { exclude: { exclude: {} } } }), 'unknown_field', M0 + '.targeting.exclude.exclude'],
-  ['unknown daypart key', bid({ targeting: { dayparts: [{ day: [1] }] } }), 'unknown_field', M0 + '.targeting.dayparts[0].day'],
-  ['daypart hour out of range', bid({ targeting: { dayparts: [{ hours: [9, 25] }] } }), 'invalid_value', M0 + '.targeting.dayparts[0].hours[1]'],
-  ['weekday out of range', bid({ targeting: { dayparts: [{ days: [1, 8] }] } }), 'invalid_value', M0 + '.targeting.dayparts[0].days[1]'],
-  ['unknown time zone', doc({ config: { ...config(), timezone: 'Mars/Olympus' } }), 'unknown_timezone', 'config.timezone'],
-  ['time zone a path', doc({ config: { ...config(), timezone: '../../etc/passwd' } }), 'invalid_value', 'config.timezone'],
-  ['time zone and a fixed offset', doc({ config: { ...config(), timezone: 'UTC', timezone_offset_min: 60 } }), 'invalid_value', 'config.timezone'],
-  ['a 60-byte key is cut and marked', bid({ targeting: { ['k'.repeat(60)]: 1 } }), 'unknown_field', M0 + '.targeting.' + 'k'.repeat(40) + '~'],
+  [
+    'unknown exclude key',
+    bid({ targeting: { exclude: { contries: ['CU'] } } }),
+    'unknown_field',
+    M0 + '.targeting.exclude.contries',
+  ],
+  [
+    'exclude inside exclude',
+    bid({ targeting: { exclude: { exclude: {} } } }),
+    'unknown_field',
+    M0 + '.targeting.exclude.exclude',
+  ],
+  [
+    'unknown daypart key',
+    bid({ targeting: { dayparts: [{ day: [1] }] } }),
+    'unknown_field',
+    M0 + '.targeting.dayparts[0].day',
+  ],
+  [
+    'daypart hour out of range',
+    bid({ targeting: { dayparts: [{ hours: [9, 25] }] } }),
+    'invalid_value',
+    M0 + '.targeting.dayparts[0].hours[1]',
+  ],
+  [
+    'weekday out of range',
+    bid({ targeting: { dayparts: [{ days: [1, 8] }] } }),
+    'invalid_value',
+    M0 + '.targeting.dayparts[0].days[1]',
+  ],
+  [
+    'unknown time zone',
+    doc({ config: { ...config(), timezone: 'Mars/Olympus' } }),
+    'unknown_timezone',
+    'config.timezone',
+  ],
+  [
+    'time zone a path',
+    doc({ config: { ...config(), timezone: '../../etc/passwd' } }),
+    'invalid_value',
+    'config.timezone',
+  ],
+  [
+    'time zone and a fixed offset',
+    doc({ config: { ...config(), timezone: 'UTC', timezone_offset_min: 60 } }),
+    'invalid_value',
+    'config.timezone',
+  ],
+  [
+    'a 60-byte key is cut and marked',
+    bid({ targeting: { ['k'.repeat(60)]: 1 } }),
+    'unknown_field',
+    M0 + '.targeting.' + 'k'.repeat(40) + '~',
+  ],
 ];
 
 for (const [name, text, code, at] of errorCases) {
@@ -115,7 +231,12 @@ test('bad input: an 8 MB tag is carried through whole', async () => {
 });
 
 test('bad input: 20 000 RTB bids', async () => {
-  const bids = Array.from({ length: 20000 }, (_, i) => ({ id: 'b' + i, impid: '1', price: 0.5 + (i % 1000) / 100, adm: 'a' + i }));
+  const bids = Array.from({ length: 20000 }, (_, i) => ({
+    id: 'b' + i,
+    impid: '1',
+    price: 0.5 + (i % 1000) / 100,
+    adm: 'a' + i,
+  }));
   const r = await both(doc({ bids: [response(bids)] }));
   assert.equal(r.status, 0);
   const imp = r.out.imps[0];
@@ -134,15 +255,34 @@ test('bad bids are rejected with OpenRTB loss reasons and the auction goes on', 
     { id: 'mk', impid: '1', price: 5 },
     { id: 'w', impid: '1', price: 5, adm: 'x', w: 728, h: 90 },
   ];
-  const text = doc({ bids: [response(bids), { id: 'r', cur: 'XYZ', seatbid: [{ bid: [{ id: 'cur', impid: '1', price: 5, adm: 'x' }] }] }, { id: 'other', seatbid: [{ bid: [{ id: 'aid', impid: '1', price: 5, adm: 'x' }] }] }, 'garbage', { id: 'r', seatbid: 7 }] });
+  const text = doc({
+    bids: [
+      response(bids),
+      { id: 'r', cur: 'XYZ', seatbid: [{ bid: [{ id: 'cur', impid: '1', price: 5, adm: 'x' }] }] },
+      { id: 'other', seatbid: [{ bid: [{ id: 'aid', impid: '1', price: 5, adm: 'x' }] }] },
+      'garbage',
+      { id: 'r', seatbid: 7 },
+    ],
+  });
   const r = await both(text.replace('"garbage"', '"garbage"'));
   assert.equal(r.status, 0);
-  const reasons = Object.fromEntries(r.out.imps[0].rejected.filter((e) => e.source === 'rtb').map((e) => [e.bid, e.reason]));
+  const reasons = Object.fromEntries(
+    r.out.imps[0].rejected.filter((e) => e.source === 'rtb').map((e) => [e.bid, e.reason]),
+  );
   assert.deepEqual(reasons, { neg: 3, str: 3, nop: 9, mk: 7, w: 3, cur: 3, aid: 5 });
-  assert.deepEqual(r.out.imps[0].waterfall.map((e) => e.bid), ['m1', 'ok']);
+  assert.deepEqual(
+    r.out.imps[0].waterfall.map((e) => e.bid),
+    ['m1', 'ok'],
+  );
   const top = r.out.rejected;
-  assert.deepEqual(top.find((e) => e.bid === 'imp'), { source: 'rtb', bid: 'imp', seat: 's', impid: '9', reason: 3 });
-  assert.deepEqual(top.filter((e) => 'response' in e).map((e) => e.response), [3, 4]);
+  assert.deepEqual(
+    top.find((e) => e.bid === 'imp'),
+    { source: 'rtb', bid: 'imp', seat: 's', impid: '9', reason: 3 },
+  );
+  assert.deepEqual(
+    top.filter((e) => 'response' in e).map((e) => e.response),
+    [3, 4],
+  );
 });
 
 test('bad bids: a response repeating "seatbid" or "bid" is read by its last occurrence, never past its end', async () => {
@@ -155,7 +295,10 @@ test('bad bids: a response repeating "seatbid" or "bid" is read by its last occu
 });
 
 test('bad config: "macros" given twice counts the last one', async () => {
-  const text = doc({}).replace('"tag":"<b>m1</b>"', '"macros":{"A":"1","B":"2","C":"3","D":"4"},"macros":{"Z":"9"},"tag":"<b>#{Z}</b>"');
+  const text = doc({}).replace(
+    '"tag":"<b>m1</b>"',
+    '"macros":{"A":"1","B":"2","C":"3","D":"4"},"macros":{"Z":"9"},"tag":"<b>#{Z}</b>"',
+  );
   const r = await both(text);
   assert.equal(r.status, 0);
   assert.equal(r.out.imps[0].waterfall[0].tag, '<b>9</b>');
@@ -169,8 +312,16 @@ test('a long adomain string comes out whole, whatever room the engine had at fir
 });
 
 test('a price that overflows once converted is an invalid bid, not a wrap-around', async () => {
-  const text = doc({ config: { ...config(), rates: { XAU: 1000000 } }, bids: [{ id: 'r', cur: 'XAU', seatbid: [{ seat: 's', bid: [{ id: 'big', impid: '1', price: 10000000, adm: 'x' }] }] }] });
+  const text = doc({
+    config: { ...config(), rates: { XAU: 1000000 } },
+    bids: [
+      { id: 'r', cur: 'XAU', seatbid: [{ seat: 's', bid: [{ id: 'big', impid: '1', price: 10000000, adm: 'x' }] }] },
+    ],
+  });
   const r = await both(text);
   assert.equal(r.status, 0);
-  assert.deepEqual(r.out.imps[0].rejected.map((e) => [e.bid, e.reason]), [['big', 3]]);
+  assert.deepEqual(
+    r.out.imps[0].rejected.map((e) => [e.bid, e.reason]),
+    [['big', 3]],
+  );
 });

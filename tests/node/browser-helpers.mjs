@@ -13,7 +13,9 @@ export async function startServer({ auction } = {}) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
     let body = '';
-    req.on('data', (c) => { body += c; });
+    req.on('data', (c) => {
+      body += c;
+    });
     req.on('end', () => {
       if (url.pathname === '/mediation.js') {
         res.writeHead(200, { 'content-type': 'text/javascript' });
@@ -26,7 +28,11 @@ export async function startServer({ auction } = {}) {
 <div id="slot-a"></div><div id="slot-b"></div></body></html>`);
       }
       if (url.pathname === '/beacon') {
-        try { beacons.push(JSON.parse(body)); } catch { beacons.push({ malformed: body }); }
+        try {
+          beacons.push(JSON.parse(body));
+        } catch {
+          beacons.push({ malformed: body });
+        }
         res.writeHead(204);
         return res.end();
       }
@@ -61,7 +67,13 @@ export async function startServer({ auction } = {}) {
 export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -84,7 +96,10 @@ export const TAGS = {
   throws: '<script>throw new Error("tag failure")</script>',
   hang: '<script>/* never answers, shows nothing */</script>',
   busy: '<script>for (;;) {}</script>',
-  late: '<script>setTimeout(function () { document.body.innerHTML = ' + JSON.stringify(box('#f00', 'late')) + '; mediation.filled(); }, 500)</script>',
+  late:
+    '<script>setTimeout(function () { document.body.innerHTML = ' +
+    JSON.stringify(box('#f00', 'late')) +
+    '; mediation.filled(); }, 500)</script>',
   noadThenFill: box('#a0a', 'x') + '<script>mediation.noad(); mediation.filled();</script>',
   fillTwice: box('#aa0', 'twice') + '<script>mediation.filled(); mediation.filled();</script>',
   evil: `<script>
@@ -101,7 +116,19 @@ export function mediated(bid, tag, timeout_ms = 2000) {
   return { source: 'mediated', bid, network: 'net-' + bid, price: 2, timeout_ms, w: 300, h: 250, tag };
 }
 export function rtb(bid, extra = {}) {
-  return { source: 'rtb', bid, seat: 'dsp', price: 1, bid_price: 1.2, w: 300, h: 250, adm: box('#888', 'rtb ' + bid), nurl: '/notice?n=nurl-' + bid, burl: '/notice?n=burl-' + bid, ...extra };
+  return {
+    source: 'rtb',
+    bid,
+    seat: 'dsp',
+    price: 1,
+    bid_price: 1.2,
+    w: 300,
+    h: 250,
+    adm: box('#888', 'rtb ' + bid),
+    nurl: '/notice?n=nurl-' + bid,
+    burl: '/notice?n=burl-' + bid,
+    ...extra,
+  };
 }
 export function output(waterfall, id = 'auc-1') {
   return { id, cur: 'USD', imps: [{ impid: '1', waterfall, rejected: [] }] };

@@ -20,13 +20,28 @@ async function freshPage() {
   if (page) await page.close();
   page = await browser.newPage();
   page.on('pageerror', (e) => pageErrors.push(e));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(new Error(m.text())); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(new Error(m.text()));
+  });
   await page.goto(server.base + '/page.html');
   await page.evaluate(async () => {
     await mediation.ready;
     window.events = [];
-    for (const name of ['auctionInit', 'bidRequested', 'bidResponse', 'noBid', 'bidTimeout', 'bidLate', 'bidWon', 'adRenderSucceeded', 'adRenderFailed', 'auctionEnd'])
-      mediation.on(name, (d) => window.events.push({ name, position: d.position, outcome: d.outcome, render_id: d.render_id }));
+    for (const name of [
+      'auctionInit',
+      'bidRequested',
+      'bidResponse',
+      'noBid',
+      'bidTimeout',
+      'bidLate',
+      'bidWon',
+      'adRenderSucceeded',
+      'adRenderFailed',
+      'auctionEnd',
+    ])
+      mediation.on(name, (d) =>
+        window.events.push({ name, position: d.position, outcome: d.outcome, render_id: d.render_id }),
+      );
   });
   server.beacons.length = 0;
   server.notices.length = 0;
@@ -81,7 +96,14 @@ test('a timeout moves on once; the late fill is reported late and never shown', 
   await until(async () => (await frameCount('slot-a')) === 1, 4000, 'the late frame to go');
   assert.equal(await shownText('slot-a'), 1);
   await until(() => server.beacons.length === 3, 2000, 'three beacons');
-  assert.deepEqual(server.beacons.map((b) => [b.bid, b.outcome]), [['m1', 'timeout'], ['m2', 'filled'], ['m1', 'late']]);
+  assert.deepEqual(
+    server.beacons.map((b) => [b.bid, b.outcome]),
+    [
+      ['m1', 'timeout'],
+      ['m2', 'filled'],
+      ['m1', 'late'],
+    ],
+  );
 });
 
 test('a tag that throws is an error and the waterfall moves on', async () => {
@@ -90,14 +112,14 @@ test('a tag that throws is an error and the waterfall moves on', async () => {
   assert.deepEqual(outcomes(r), ['error', 'filled']);
 });
 
-test('only a tag\'s first signal counts: noad then filled', async () => {
+test("only a tag's first signal counts: noad then filled", async () => {
   await freshPage();
   const r = await render('slot-a', output([mediated('m1', TAGS.noadThenFill), mediated('m2', TAGS.fill)]));
   assert.deepEqual(outcomes(r), ['no_fill', 'filled']);
   assert.equal(r.by.bid, 'm2');
 });
 
-test('only a tag\'s first signal counts: filled twice is one fill', async () => {
+test("only a tag's first signal counts: filled twice is one fill", async () => {
   await freshPage();
   await page.evaluate(() => mediation.setConfig({ reportUrl: '/beacon' }));
   const r = await render('slot-a', output([mediated('m1', TAGS.fillTwice), mediated('m2', TAGS.fill)]));
@@ -121,24 +143,38 @@ test('all mediated fail: the RTB ad renders and its notices fire once', async ()
 
 test('an RTB creative whose script throws is still the sure fill', async () => {
   await freshPage();
-  const r = await render('slot-a', output([mediated('m1', TAGS.noad), rtb('r1', { adm: '<div style="width:300px;height:250px;background:#888">rtb</div><script>throw new Error("tag failure in creative")</script>' })]));
+  const r = await render(
+    'slot-a',
+    output([
+      mediated('m1', TAGS.noad),
+      rtb('r1', {
+        adm: '<div style="width:300px;height:250px;background:#888">rtb</div><script>throw new Error("tag failure in creative")</script>',
+      }),
+    ]),
+  );
   assert.deepEqual(outcomes(r), ['no_fill', 'filled']);
   assert.equal(r.by.source, 'rtb');
 });
 
 test('clear() while render() waits for its result, or from an event handler, stops everything', async () => {
   await freshPage();
-  const r = await page.evaluate(async (o) => {
-    const p = mediation.render('slot-a', o);
-    mediation.clear('slot-a');
-    const first = await p;
-    const off = () => mediation.clear('slot-b');
-    mediation.on('auctionInit', off);
-    const second = await Promise.race([mediation.render('slot-b', o), new Promise((res) => setTimeout(() => res('pending'), 1500))]);
-    mediation.off('auctionInit', off);
-    await new Promise((res) => setTimeout(res, 300));
-    return { first, second, stats: mediation.stats(), frames: document.querySelectorAll('iframe').length };
-  }, output([mediated('m1', TAGS.fill)]));
+  const r = await page.evaluate(
+    async (o) => {
+      const p = mediation.render('slot-a', o);
+      mediation.clear('slot-a');
+      const first = await p;
+      const off = () => mediation.clear('slot-b');
+      mediation.on('auctionInit', off);
+      const second = await Promise.race([
+        mediation.render('slot-b', o),
+        new Promise((res) => setTimeout(() => res('pending'), 1500)),
+      ]);
+      mediation.off('auctionInit', off);
+      await new Promise((res) => setTimeout(res, 300));
+      return { first, second, stats: mediation.stats(), frames: document.querySelectorAll('iframe').length };
+    },
+    output([mediated('m1', TAGS.fill)]),
+  );
   assert.equal(r.first.cancelled, true);
   assert.equal(r.second.cancelled, true);
   assert.deepEqual(r.stats, { runs: 0, frames: 0, listening: false });
@@ -186,19 +222,26 @@ test('a hostile tag cannot read the page, navigate it, or forge signals', async 
 
 test('a tag in a busy loop does not stall the page; it times out and its frame goes', async () => {
   await freshPage();
-  const { r, worstGap } = await page.evaluate(async (o) => {
-    const done = mediation.render('slot-a', o);
-    // The page's own timers keep running while the tag spins in its sandbox.
-    let worstGap = 0, last = performance.now(), over = false;
-    done.then(() => { over = true; });
-    while (!over) {
-      await new Promise((res) => setTimeout(res, 10));
-      const now = performance.now();
-      worstGap = Math.max(worstGap, now - last);
-      last = now;
-    }
-    return { r: await done, worstGap };
-  }, output([mediated('m1', TAGS.busy, 300)]));
+  const { r, worstGap } = await page.evaluate(
+    async (o) => {
+      const done = mediation.render('slot-a', o);
+      // The page's own timers keep running while the tag spins in its sandbox.
+      let worstGap = 0,
+        last = performance.now(),
+        over = false;
+      done.then(() => {
+        over = true;
+      });
+      while (!over) {
+        await new Promise((res) => setTimeout(res, 10));
+        const now = performance.now();
+        worstGap = Math.max(worstGap, now - last);
+        last = now;
+      }
+      return { r: await done, worstGap };
+    },
+    output([mediated('m1', TAGS.busy, 300)]),
+  );
   assert.deepEqual(outcomes(r), ['timeout']);
   // A stall would last the whole 300 ms loop; a loaded 2-core machine can delay a timer by tens of ms.
   assert.ok(worstGap < 150, `the page stalled for ${worstGap} ms`);
@@ -207,10 +250,13 @@ test('a tag in a busy loop does not stall the page; it times out and its frame g
 
 test('two slots run independent waterfalls', async () => {
   await freshPage();
-  const [a, b] = await page.evaluate(([oa, ob]) => Promise.all([mediation.render('slot-a', oa), mediation.render('slot-b', ob)]), [
-    output([mediated('a1', TAGS.fill)], 'auc-a'),
-    output([mediated('b1', TAGS.hang, 200), mediated('b2', TAGS.fillB)], 'auc-b'),
-  ]);
+  const [a, b] = await page.evaluate(
+    ([oa, ob]) => Promise.all([mediation.render('slot-a', oa), mediation.render('slot-b', ob)]),
+    [
+      output([mediated('a1', TAGS.fill)], 'auc-a'),
+      output([mediated('b1', TAGS.hang, 200), mediated('b2', TAGS.fillB)], 'auc-b'),
+    ],
+  );
   assert.deepEqual(outcomes(a), ['filled']);
   assert.deepEqual(outcomes(b), ['timeout', 'filled']);
   assert.equal(await frameCount('slot-a'), 1);
@@ -219,7 +265,10 @@ test('two slots run independent waterfalls', async () => {
 test('rendering a slot again cancels the running waterfall, its frames and timers', async () => {
   await freshPage();
   const t0 = Date.now();
-  const first = page.evaluate((o) => mediation.render('slot-a', o), output([mediated('slow', TAGS.hang, 1500), mediated('never', TAGS.fill)], 'auc-old'));
+  const first = page.evaluate(
+    (o) => mediation.render('slot-a', o),
+    output([mediated('slow', TAGS.hang, 1500), mediated('never', TAGS.fill)], 'auc-old'),
+  );
   await until(async () => (await frameCount('slot-a')) >= 1, 1400, 'the first frame');
   const second = await render('slot-a', output([mediated('new', TAGS.fill)], 'auc-new'));
   const old = await first;
@@ -228,12 +277,16 @@ test('rendering a slot again cancels the running waterfall, its frames and timer
   await new Promise((res) => setTimeout(res, Math.max(0, t0 + 2000 - Date.now()))); // past the old deadline
   const events = await page.evaluate(() => window.events);
   const oldId = events.find((e) => e.name === 'auctionInit').render_id;
-  assert.equal(events.filter((e) => e.render_id === oldId && e.name === 'bidTimeout').length, 0, 'no timer of the old run fires');
+  assert.equal(
+    events.filter((e) => e.render_id === oldId && e.name === 'bidTimeout').length,
+    0,
+    'no timer of the old run fires',
+  );
   assert.equal(await frameCount('slot-a'), 1);
   assert.deepEqual(await page.evaluate(() => mediation.stats()), { runs: 0, frames: 0, listening: false });
 });
 
-test('clear() takes a finished slot\'s ad away', async () => {
+test("clear() takes a finished slot's ad away", async () => {
   await freshPage();
   await render('slot-a', output([mediated('m1', TAGS.fill)]));
   assert.equal(await frameCount('slot-a'), 1);
@@ -247,15 +300,27 @@ test('clear() takes a finished slot\'s ad away', async () => {
 test('beacons reach the report URL, one per attempt, matching the outcome', async () => {
   await freshPage();
   await page.evaluate(() => mediation.setConfig({ reportUrl: '/beacon' }));
-  const r = await render('slot-a', output([mediated('m1', TAGS.noad), mediated('m2', TAGS.throws), mediated('m3', TAGS.hang, 200), rtb('r1')], 'auc-b'));
+  const r = await render(
+    'slot-a',
+    output(
+      [mediated('m1', TAGS.noad), mediated('m2', TAGS.throws), mediated('m3', TAGS.hang, 200), rtb('r1')],
+      'auc-b',
+    ),
+  );
   await until(() => server.beacons.length === 4, 3000, 'four beacons');
-  assert.deepEqual(server.beacons.map((b) => [b.auction_id, b.imp_id, b.bid, b.network, b.position, b.outcome]), [
-    ['auc-b', '1', 'm1', 'net-m1', 0, 'no_fill'],
-    ['auc-b', '1', 'm2', 'net-m2', 1, 'error'],
-    ['auc-b', '1', 'm3', 'net-m3', 2, 'timeout'],
-    ['auc-b', '1', 'r1', 'dsp', 3, 'filled'],
-  ]);
-  assert.deepEqual(r.attempts.map((a) => a.outcome), server.beacons.map((b) => b.outcome));
+  assert.deepEqual(
+    server.beacons.map((b) => [b.auction_id, b.imp_id, b.bid, b.network, b.position, b.outcome]),
+    [
+      ['auc-b', '1', 'm1', 'net-m1', 0, 'no_fill'],
+      ['auc-b', '1', 'm2', 'net-m2', 1, 'error'],
+      ['auc-b', '1', 'm3', 'net-m3', 2, 'timeout'],
+      ['auc-b', '1', 'r1', 'dsp', 3, 'filled'],
+    ],
+  );
+  assert.deepEqual(
+    r.attempts.map((a) => a.outcome),
+    server.beacons.map((b) => b.outcome),
+  );
   for (const b of server.beacons) assert.ok(Number.isInteger(b.latency_ms) && b.latency_ms >= 0);
   assert.ok(server.beacons[2].latency_ms >= 190);
 });
@@ -270,7 +335,19 @@ test('render asks an ad server with { endpoint, request }', async () => {
 test('render runs the auction in the page with { config, request, bids }', async () => {
   await freshPage();
   const r = await render('slot-a', {
-    config: { networks: [{ id: 'n' }], mediated_bids: [{ id: 'pm', network: 'n', cpm: 3, timeout_ms: 500, sizes: [[300, 250]], tag: '<div style="width:300px;height:250px;background:#123">page ${WIDTH}</div><script>mediation.filled()</script>' }] },
+    config: {
+      networks: [{ id: 'n' }],
+      mediated_bids: [
+        {
+          id: 'pm',
+          network: 'n',
+          cpm: 3,
+          timeout_ms: 500,
+          sizes: [[300, 250]],
+          tag: '<div style="width:300px;height:250px;background:#123">page ${WIDTH}</div><script>mediation.filled()</script>',
+        },
+      ],
+    },
     request: { id: 'page-req', imp: [{ id: '1', banner: { w: 300, h: 250 } }] },
     bids: [],
   });
@@ -282,13 +359,14 @@ test('an ad server that fails leaves the slot empty with the error, no exception
   const r = await render('slot-a', { endpoint: '/missing', request: { id: 'x', imp: [{ id: '1' }] } });
   assert.equal(r.filled, false);
   assert.match(r.error, /404/);
-
 });
 
 test('no console errors on any page but the ones the tests caused on purpose', () => {
   // Expected: the throwing tag's own error, the failed ad-server request, and
   // Chromium blocking the hostile tag's top navigation.
-  const unexpected = pageErrors.map((e) => e.message).filter((m) => !/tag failure|status of 404|Unsafe attempt to initiate navigation/.test(m));
+  const unexpected = pageErrors
+    .map((e) => e.message)
+    .filter((m) => !/tag failure|status of 404|Unsafe attempt to initiate navigation/.test(m));
   assert.deepEqual(unexpected, []);
 });
 
@@ -297,12 +375,31 @@ test('200 slots rendered and removed leave no frames, timers or listeners, and t
   // Count the page's pending timers and window listeners from here on.
   await page.evaluate(() => {
     const live = new Set();
-    const st = window.setTimeout, ct = window.clearTimeout, add = window.addEventListener, rm = window.removeEventListener;
-    window.setTimeout = (fn, ms, ...a) => { const id = st(() => { live.delete(id); fn(...a); }, ms); live.add(id); return id; };
-    window.clearTimeout = (id) => { live.delete(id); ct(id); };
+    const st = window.setTimeout,
+      ct = window.clearTimeout,
+      add = window.addEventListener,
+      rm = window.removeEventListener;
+    window.setTimeout = (fn, ms, ...a) => {
+      const id = st(() => {
+        live.delete(id);
+        fn(...a);
+      }, ms);
+      live.add(id);
+      return id;
+    };
+    window.clearTimeout = (id) => {
+      live.delete(id);
+      ct(id);
+    };
     const listening = new Set();
-    window.addEventListener = function (t, f, o) { if (this === window || this == null) listening.add(t + ':' + f.name); return add.call(this ?? window, t, f, o); };
-    window.removeEventListener = function (t, f, o) { if (this === window || this == null) listening.delete(t + ':' + f.name); return rm.call(this ?? window, t, f, o); };
+    window.addEventListener = function (t, f, o) {
+      if (this === window || this == null) listening.add(t + ':' + f.name);
+      return add.call(this ?? window, t, f, o);
+    };
+    window.removeEventListener = function (t, f, o) {
+      if (this === window || this == null) listening.delete(t + ':' + f.name);
+      return rm.call(this ?? window, t, f, o);
+    };
     window.leaks = () => ({ timers: live.size, listeners: [...listening] });
   });
   const cdp = await page.context().newCDPSession(page);
@@ -310,26 +407,33 @@ test('200 slots rendered and removed leave no frames, timers or listeners, and t
     await cdp.send('HeapProfiler.collectGarbage');
     return (await cdp.send('Runtime.getHeapUsage')).usedSize;
   };
-  const renderAndRemove = (n, o) => page.evaluate(async ([count, out]) => {
-    for (let i = 0; i < count; i++) {
-      const el = document.createElement('div');
-      document.body.appendChild(el);
-      await mediation.render(el, out);
-      el.remove();
-    }
-  }, [n, o]);
+  const renderAndRemove = (n, o) =>
+    page.evaluate(
+      async ([count, out]) => {
+        for (let i = 0; i < count; i++) {
+          const el = document.createElement('div');
+          document.body.appendChild(el);
+          await mediation.render(el, out);
+          el.remove();
+        }
+      },
+      [n, o],
+    );
   const out = output([mediated('m1', TAGS.noad), mediated('m2', TAGS.fill)]);
   // The listener count sees the runtime: while a waterfall runs it listens.
-  const during = await page.evaluate(async (o) => {
-    const el = document.createElement('div');
-    document.body.appendChild(el);
-    const p = mediation.render(el, o);
-    await new Promise((r) => setTimeout(r, 0));
-    const seen = window.leaks().listeners.length;
-    await p;
-    el.remove();
-    return seen;
-  }, output([mediated('m1', TAGS.fill)]));
+  const during = await page.evaluate(
+    async (o) => {
+      const el = document.createElement('div');
+      document.body.appendChild(el);
+      const p = mediation.render(el, o);
+      await new Promise((r) => setTimeout(r, 0));
+      const seen = window.leaks().listeners.length;
+      await p;
+      el.remove();
+      return seen;
+    },
+    output([mediated('m1', TAGS.fill)]),
+  );
   assert.equal(during, 1, 'the instrument sees the runtime listening while it runs');
   await renderAndRemove(20, out); // warm up: code paths compiled, caches filled
   const before = await heap();

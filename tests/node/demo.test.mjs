@@ -16,23 +16,53 @@ test('the demo page ends every slot as its networks dictate, and the report coun
   try {
     const page = await browser.newPage();
     await page.goto(server.url + '/');
-    await until(() => page.evaluate(() => [...document.querySelectorAll('.outcome')].every((o) => o.dataset.state && o.dataset.state !== 'running')), 10000, 'all slots to end');
-    const slots = await page.evaluate(() => [...document.querySelectorAll('.outcome')].map((o) => [o.id, o.dataset.state, o.dataset.by]));
-    assert.deepEqual(slots.map(([id, state]) => [id, state]), [
-      ['slot-1-outcome', 'filled'], ['slot-2-outcome', 'filled'], ['slot-3-outcome', 'filled'], ['slot-4-outcome', 'filled'],
-    ]);
+    await until(
+      () =>
+        page.evaluate(() =>
+          [...document.querySelectorAll('.outcome')].every((o) => o.dataset.state && o.dataset.state !== 'running'),
+        ),
+      10000,
+      'all slots to end',
+    );
+    const slots = await page.evaluate(() =>
+      [...document.querySelectorAll('.outcome')].map((o) => [o.id, o.dataset.state, o.dataset.by]),
+    );
+    assert.deepEqual(
+      slots.map(([id, state]) => [id, state]),
+      [
+        ['slot-1-outcome', 'filled'],
+        ['slot-2-outcome', 'filled'],
+        ['slot-3-outcome', 'filled'],
+        ['slot-4-outcome', 'filled'],
+      ],
+    );
     assert.equal(slots[0][2], 'slot-1-fastfill');
     assert.equal(slots[1][2], 'slot-2-quietnet');
     assert.match(slots[2][2], /^(quick|sparse)-slot-3$/, 'the RTB fallback');
     assert.equal(slots[3][2], 'slot-4-fastfill');
     // 1 + 2 + 3 + 2 attempts, and Slowpoke's late fill.
-    await until(async () => {
-      const r = await (await fetch(server.url + '/report.json')).json();
-      return r.totals.attempts === 8 && r.totals.late === 1;
-    }, 5000, 'the report to count 8 attempts and 1 late fill');
+    await until(
+      async () => {
+        const r = await (await fetch(server.url + '/report.json')).json();
+        return r.totals.attempts === 8 && r.totals.late === 1;
+      },
+      5000,
+      'the report to count 8 attempts and 1 late fill',
+    );
     const report = await (await fetch(server.url + '/report.json')).json();
     const by = Object.fromEntries(report.networks.map((n) => [n.network, n]));
-    assert.deepEqual([by.fastfill.fills, by.passback.no_fills, by.brokenads.errors, by.blackhole.timeouts, by.slowpoke.timeouts, by.slowpoke.late, by.quietnet.fills], [2, 1, 1, 1, 1, 1, 1]);
+    assert.deepEqual(
+      [
+        by.fastfill.fills,
+        by.passback.no_fills,
+        by.brokenads.errors,
+        by.blackhole.timeouts,
+        by.slowpoke.timeouts,
+        by.slowpoke.late,
+        by.quietnet.fills,
+      ],
+      [2, 1, 1, 1, 1, 1, 1],
+    );
     await page.goto(server.url + '/report');
     const text = await page.textContent('body');
     assert.match(text, /8 attempts/);

@@ -6,7 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { viaBoth } from './helpers.mjs';
 
 const dir = new URL('../fixtures/', import.meta.url);
-const cases = readdirSync(dir).filter((f) => f.endsWith('.input.json')).sort();
+const cases = readdirSync(dir)
+  .filter((f) => f.endsWith('.input.json'))
+  .sort();
 
 test('there are golden cases', () => assert.ok(cases.length >= 10, `only ${cases.length} cases`));
 

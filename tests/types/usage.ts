@@ -31,7 +31,9 @@ async function page(): Promise<RenderOutcome> {
 }
 
 function numbers(): number | null {
-  const r = mediation.report({ attempts: [{ network: 'n', bid: 'b', source: 'mediated', outcome: 'filled', latency_ms: 10, price: 1, ts: 0 }] });
+  const r = mediation.report({
+    attempts: [{ network: 'n', bid: 'b', source: 'mediated', outcome: 'filled', latency_ms: 10, price: 1, ts: 0 }],
+  });
   return r.networks[0].fill_rate;
 }
 

@@ -49,10 +49,17 @@ function zoneOffsets() {
       let f = null;
       try {
         f = new Intl.DateTimeFormat('en-US', {
-          timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-          hour: 'numeric', minute: 'numeric',
+          timeZone: zone,
+          hourCycle: 'h23',
+          year: 'numeric',
+          month: 'numeric',
+          day: 'numeric',
+          hour: 'numeric',
+          minute: 'numeric',
         });
-      } catch (_) { /* not a zone this host knows */ }
+      } catch (_) {
+        /* not a zone this host knows */
+      }
       formats.set(zone, f);
     }
     return formats.get(zone);
@@ -82,13 +89,19 @@ async function instantiateEngine(bytes) {
   const { instance } = await WebAssembly.instantiate(bytes, {
     env: {
       emscripten_notify_memory_growth() {},
-      med_host_zone_offset: (ptr, len, utcMs) => offset(utf8Out.decode(new Uint8Array(x.memory.buffer, ptr, len)), utcMs),
+      med_host_zone_offset: (ptr, len, utcMs) =>
+        offset(utf8Out.decode(new Uint8Array(x.memory.buffer, ptr, len)), utcMs),
     },
   });
   x = instance.exports;
   if (x._initialize) x._initialize();
   const engine = x.med_engine_new();
-  if (!engine) throw new MediationError({ code: 'out_of_memory', message: 'mediation: the engine could not allocate its memory', at: '' });
+  if (!engine)
+    throw new MediationError({
+      code: 'out_of_memory',
+      message: 'mediation: the engine could not allocate its memory',
+      at: '',
+    });
   return { x, engine };
 }
 
@@ -112,7 +125,8 @@ class ConfigHandle {
 
 // The engine's handle of a loaded config; a released one is refused here.
 function idOf(handle) {
-  if (!handle.id) throw new MediationError({ code: 'unknown_config', message: 'this config was released', at: 'config' });
+  if (!handle.id)
+    throw new MediationError({ code: 'unknown_config', message: 'this config was released', at: 'config' });
   return handle.id;
 }
 
@@ -133,7 +147,12 @@ function makeEngineApi(bytesPromise) {
       : null;
 
   function need() {
-    if (!core) throw new MediationError({ code: 'not_ready', message: 'mediation: the engine is not ready yet (await mediation.ready)', at: '' });
+    if (!core)
+      throw new MediationError({
+        code: 'not_ready',
+        message: 'mediation: the engine is not ready yet (await mediation.ready)',
+        at: '',
+      });
     return core;
   }
 

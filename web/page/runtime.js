@@ -7,8 +7,25 @@
 // sandboxed without allow-same-origin, and talks to the runtime only through a
 // MessageChannel port handed to that frame.
 
-const EVENTS = ['auctionInit', 'bidRequested', 'bidResponse', 'noBid', 'bidTimeout', 'bidLate', 'bidWon', 'adRenderSucceeded', 'adRenderFailed', 'auctionEnd'];
-const EVENT_OF = { filled: 'bidResponse', no_fill: 'noBid', error: 'adRenderFailed', timeout: 'bidTimeout', late: 'bidLate' };
+const EVENTS = [
+  'auctionInit',
+  'bidRequested',
+  'bidResponse',
+  'noBid',
+  'bidTimeout',
+  'bidLate',
+  'bidWon',
+  'adRenderSucceeded',
+  'adRenderFailed',
+  'auctionEnd',
+];
+const EVENT_OF = {
+  filled: 'bidResponse',
+  no_fill: 'noBid',
+  error: 'adRenderFailed',
+  timeout: 'bidTimeout',
+  late: 'bidLate',
+};
 // Actions, outcomes, signals and bounds are C's own (build/constants.js).
 const { WF_LOAD, WF_RENDER, WF_FILLED, OUTCOMES, SIGNALS, LIMITS } = MED;
 const SANDBOX = 'allow-scripts allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation';
@@ -65,8 +82,14 @@ function lateWindow(timeoutMs) {
 }
 
 function frameDocument(markup) {
-  return '<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;padding:0;overflow:hidden}</style>' +
-    '<script>' + FRAME_BOOT + '</script></head><body>' + markup + '</body></html>';
+  return (
+    '<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;padding:0;overflow:hidden}</style>' +
+    '<script>' +
+    FRAME_BOOT +
+    '</script></head><body>' +
+    markup +
+    '</body></html>'
+  );
 }
 
 function createMediation(bytesPromise) {
@@ -82,13 +105,16 @@ function createMediation(bytesPromise) {
       try {
         fn(data);
       } catch (e) {
-        setTimeout(() => { throw e; }); // a publisher's handler must not break the waterfall
+        setTimeout(() => {
+          throw e;
+        }); // a publisher's handler must not break the waterfall
       }
     }
   }
 
   function on(name, fn) {
-    if (!listeners.has(name)) throw new TypeError(`mediation.on: unknown event "${name}" (one of ${EVENTS.join(', ')})`);
+    if (!listeners.has(name))
+      throw new TypeError(`mediation.on: unknown event "${name}" (one of ${EVENTS.join(', ')})`);
     listeners.get(name).add(fn);
   }
   function off(name, fn) {
@@ -145,7 +171,9 @@ function createMediation(bytesPromise) {
     const body = JSON.stringify(record);
     try {
       if (navigator.sendBeacon && navigator.sendBeacon(url, body)) return;
-    } catch (_) { /* fall through */ }
+    } catch (_) {
+      /* fall through */
+    }
     fetch(url, { method: 'POST', body, keepalive: true, mode: 'no-cors' }).catch(() => {});
   }
 
@@ -172,13 +200,23 @@ function createMediation(bytesPromise) {
       this.closed = false; // nothing is held any more
       this.cancelled = false;
       this.abort = new AbortController();
-      this.result = new Promise((resolve) => { this.resolve = resolve; });
+      this.result = new Promise((resolve) => {
+        this.resolve = resolve;
+      });
       active.add(this);
     }
 
     about(position) {
       const e = this.entries[position];
-      return { auction_id: this.auctionId, imp_id: this.impid, render_id: this.id, bid: e.bid, network: e.network ?? e.seat ?? null, source: e.source, position };
+      return {
+        auction_id: this.auctionId,
+        imp_id: this.impid,
+        render_id: this.id,
+        bid: e.bid,
+        network: e.network ?? e.seat ?? null,
+        source: e.source,
+        position,
+      };
     }
 
     start(output, impid) {
@@ -189,11 +227,19 @@ function createMediation(bytesPromise) {
       this.entries = imp && Array.isArray(imp.waterfall) ? imp.waterfall.slice(0, LIMITS.maxEntries) : [];
       if (getComputedStyle(this.slot).position === 'static') this.slot.style.position = 'relative';
       const { x } = api.core();
-      const timeouts = this.entries.map((e) => (e.source === 'rtb' ? settings.renderTimeoutMs : clampMs(e.timeout_ms, 1000)));
+      const timeouts = this.entries.map((e) =>
+        e.source === 'rtb' ? settings.renderTimeoutMs : clampMs(e.timeout_ms, 1000),
+      );
       const sum = this.entries.reduce((t, e, i) => t + (e.source === 'rtb' ? 0 : timeouts[i]), 0);
       this.wf = x.med_wf_new(this.entries.length, clampMs(this.opts.budgetMs, sum, 2 ** 31 - 1));
       this.entries.forEach((e, i) => x.med_wf_set(this.wf, i, e.source === 'rtb' ? 1 : 0, timeouts[i]));
-      emit('auctionInit', { auction_id: this.auctionId, imp_id: this.impid, render_id: this.id, slot: this.slot, waterfall: this.entries });
+      emit('auctionInit', {
+        auction_id: this.auctionId,
+        imp_id: this.impid,
+        render_id: this.id,
+        slot: this.slot,
+        waterfall: this.entries,
+      });
       if (!this.closed) this.act(x.med_wf_begin(this.wf, performance.now())); // a handler may have cleared the slot
     }
 
@@ -214,7 +260,8 @@ function createMediation(bytesPromise) {
     flushRecords() {
       const { x } = api.core();
       const n = x.med_wf_nrecords(this.wf);
-      for (; this.seen < n && this.wf; this.seen++) { // a handler may close the run mid-way
+      for (; this.seen < n && this.wf; this.seen++) {
+        // a handler may close the run mid-way
         const position = x.med_wf_record_entry(this.wf, this.seen);
         const outcome = OUTCOMES[x.med_wf_record_outcome(this.wf, this.seen)];
         const latency_ms = x.med_wf_record_latency_ms(this.wf, this.seen);
@@ -235,7 +282,9 @@ function createMediation(bytesPromise) {
       const { x } = api.core();
       const i = x.med_wf_current(this.wf);
       if (action === WF_LOAD || action === WF_RENDER) {
-        this.frames.forEach((fr, k) => { if (fr && k < i) this.passOver(k); });
+        this.frames.forEach((fr, k) => {
+          if (fr && k < i) this.passOver(k);
+        });
         if (!this.frames[i]) this.open(i);
         clearTimeout(this.timer);
         const wait = Math.max(0, x.med_wf_deadline(this.wf) - performance.now());
@@ -294,10 +343,13 @@ function createMediation(bytesPromise) {
       if (responsive && this.attempts.some((a) => a.position === k && a.outcome === 'timeout')) {
         fr.late = true;
         const e = this.entries[k];
-        fr.lateTimer = setTimeout(() => {
-          this.release(k);
-          if (this.done) this.closeWhenQuiet();
-        }, settings.lateWindowMs ?? lateWindow(clampMs(e.timeout_ms, 1000)));
+        fr.lateTimer = setTimeout(
+          () => {
+            this.release(k);
+            if (this.done) this.closeWhenQuiet();
+          },
+          settings.lateWindowMs ?? lateWindow(clampMs(e.timeout_ms, 1000)),
+        );
       } else {
         this.release(k);
       }
@@ -315,7 +367,9 @@ function createMediation(bytesPromise) {
       this.done = true;
       this.winner = winner;
       clearTimeout(this.timer);
-      this.frames.forEach((fr, k) => { if (fr && k !== winner) this.passOver(k); });
+      this.frames.forEach((fr, k) => {
+        if (fr && k !== winner) this.passOver(k);
+      });
       const e = winner >= 0 ? this.entries[winner] : null;
       if (e) {
         this.shown = this.frames[winner].el;
@@ -332,12 +386,18 @@ function createMediation(bytesPromise) {
         this.slot.hidden = true;
       }
       const outcome = {
-        impid: this.impid ?? null, filled: !!e,
+        impid: this.impid ?? null,
+        filled: !!e,
         by: e ? { source: e.source, bid: e.bid, network: e.network ?? e.seat ?? null } : null,
         attempts: this.attempts,
       };
       if (this.error) outcome.error = this.error;
-      emit('auctionEnd', { auction_id: this.auctionId ?? null, imp_id: this.impid ?? null, render_id: this.id, ...outcome });
+      emit('auctionEnd', {
+        auction_id: this.auctionId ?? null,
+        imp_id: this.impid ?? null,
+        render_id: this.id,
+        ...outcome,
+      });
       this.resolve(outcome);
       this.closeWhenQuiet();
     }
@@ -383,7 +443,9 @@ function createMediation(bytesPromise) {
   async function resultOf(result, signal) {
     if (result && typeof result.endpoint === 'string') {
       const res = await fetch(result.endpoint, {
-        method: 'POST', signal, headers: { 'content-type': 'application/json' },
+        method: 'POST',
+        signal,
+        headers: { 'content-type': 'application/json' },
         body: typeof result.request === 'string' ? result.request : JSON.stringify(result.request),
       });
       if (!res.ok) throw new Error(`the ad server answered ${res.status}`);
@@ -394,7 +456,9 @@ function createMediation(bytesPromise) {
       return api.auction(result);
     }
     if (result && Array.isArray(result.imps)) return result;
-    throw new TypeError('mediation.render: result must be the engine output, { endpoint, request } or { config, request, bids }');
+    throw new TypeError(
+      'mediation.render: result must be the engine output, { endpoint, request } or { config, request, bids }',
+    );
   }
 
   async function render(slot, result, opts = {}) {

@@ -21,8 +21,17 @@ import { openStore, validEvent } from './store.mjs';
 import { reportPage } from './report.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.json': 'application/json' };
-const STATIC = { '/mediation.js': 'dist/mediation.js', '/mediation.mjs': 'dist/mediation.mjs', '/demo/': 'web/demo/index.html', '/demo/demo.js': 'web/demo/demo.js' };
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+};
+const STATIC = {
+  '/mediation.js': 'dist/mediation.js',
+  '/mediation.mjs': 'dist/mediation.mjs',
+  '/demo/': 'web/demo/index.html',
+  '/demo/demo.js': 'web/demo/demo.js',
+};
 const MAX_REQUEST_BYTES = 64 * 1024;
 const MAX_EVENT_BYTES = 4 * 1024;
 const DEFAULT_TMAX = 300;
@@ -68,20 +77,22 @@ function readBidders(list) {
     } catch {
       throw new HttpError(400, 'invalid_value', `${at}.url is not a URL`, `${at}.url`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new HttpError(400, 'invalid_value', `${at}.url must be http or https`, `${at}.url`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new HttpError(400, 'invalid_value', `${at}.url must be http or https`, `${at}.url`);
     return { id: String(b.id ?? `bidder-${i}`), url: b.url };
   });
 }
 
 // The config, loaded by the engine; watched for changes.
 function configHolder(path, log) {
-  const state = { handle: null, bidders: [], loaded_at: null, error: null, path };
+  const state = { handle: null, bidders: [], currency: 'USD', loaded_at: null, error: null, path };
   function load(text) {
     const parsed = JSON.parse(text);
     const bidders = readBidders(parsed.bidders); // throws naming the bidder
     const handle = mediation.loadConfig(text); // throws MediationError naming the field
     const old = state.handle;
-    Object.assign(state, { handle, bidders, loaded_at: new Date().toISOString(), error: null });
+    const currency = typeof parsed.currency === 'string' ? parsed.currency : 'USD'; // the engine checked it
+    Object.assign(state, { handle, bidders, currency, loaded_at: new Date().toISOString(), error: null });
     if (old) old.release(); // auctions run synchronously on a handle: none holds the old one now
   }
   function reload() {
@@ -103,10 +114,23 @@ function configHolder(path, log) {
     clearTimeout(timer);
     timer = setTimeout(reload, 50);
   });
-  return { state, load, close: () => { clearTimeout(timer); watcher.close(); } };
+  return {
+    state,
+    load,
+    close: () => {
+      clearTimeout(timer);
+      watcher.close();
+    },
+  };
 }
 
-export async function startServer({ port = 8080, configPath, dataDir, log = console.log, instantBidders = false } = {}) {
+export async function startServer({
+  port = 8080,
+  configPath,
+  dataDir,
+  log = console.log,
+  instantBidders = false,
+} = {}) {
   await mediation.ready;
   const config = configHolder(resolve(configPath), log);
   try {
@@ -186,14 +210,19 @@ export async function startServer({ port = 8080, configPath, dataDir, log = cons
 
   function reportJson(url) {
     const bucket = Math.round(Number(url.searchParams.get('bucket_ms'))) || 60000;
-    return mediation.reportJSON(`{"bucket_ms":${Math.min(Math.max(bucket, 1000), 86400000)},"attempts":${store.attemptsJson()}}`);
+    return mediation.reportJSON(
+      `{"bucket_ms":${Math.min(Math.max(bucket, 1000), 86400000)},"attempts":${store.attemptsJson()}}`,
+    );
   }
 
   async function demoBidder(kind, req, res) {
     const text = await readBody(req, MAX_REQUEST_BYTES);
     const { delay, response } = demoBid(kind, JSON.parse(text), { instant: instantBidders }) ?? {};
     const answer = () => (response ? send(res, 200, JSON.stringify(response)) : (res.writeHead(204), res.end()));
-    if (delay) setTimeout(() => { if (!res.destroyed) answer(); }, delay);
+    if (delay)
+      setTimeout(() => {
+        if (!res.destroyed) answer();
+      }, delay);
     else answer();
   }
 
@@ -215,7 +244,12 @@ export async function startServer({ port = 8080, configPath, dataDir, log = cons
       }
       if (req.method === 'OPTIONS') {
         // Pages on other origins may ask for auctions and send beacons.
-        res.writeHead(204, { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' });
+        res.writeHead(204, {
+          'access-control-allow-origin': '*',
+          'access-control-allow-methods': 'GET, POST',
+          'access-control-allow-headers': 'content-type',
+          'access-control-max-age': '600',
+        });
         return res.end();
       }
       if (req.method === 'POST') {
@@ -235,7 +269,12 @@ export async function startServer({ port = 8080, configPath, dataDir, log = cons
       if (url.pathname === '/report') {
         const report = JSON.parse(reportJson(url));
         const { rejected } = store.counts();
-        return send(res, 200, reportPage(report, { bidders: bidderStats, rejected, config: config.state }), TYPES['.html']);
+        return send(
+          res,
+          200,
+          reportPage(report, { bidders: bidderStats, rejected, config: config.state, currency: config.state.currency }),
+          TYPES['.html'],
+        );
       }
       if (url.pathname === '/status.json') {
         const { handle, ...cfg } = config.state;
@@ -272,12 +311,23 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const configPath = argValue('--config') || process.env.MEDIATION_CONFIG || resolve(root, 'web/demo/config.json');
   const dataDir = process.env.MEDIATION_DATA || resolve(root, 'data');
   try {
-    const s = await startServer({ port: Number(process.env.PORT || 8080), configPath, dataDir, instantBidders: process.env.DEMO_BIDDERS_INSTANT === '1' });
-    console.log(`mediation ad server on ${s.url}: demo page ${s.url}/demo/, report ${s.url}/report (config ${configPath}, data ${dataDir})`);
+    const s = await startServer({
+      port: Number(process.env.PORT || 8080),
+      configPath,
+      dataDir,
+      instantBidders: process.env.DEMO_BIDDERS_INSTANT === '1',
+    });
+    console.log(
+      `mediation ad server on ${s.url}: demo page ${s.url}/demo/, report ${s.url}/report (config ${configPath}, data ${dataDir})`,
+    );
     for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => s.close().then(() => process.exit(0)));
   } catch (e) {
     const at = e.at ?? e.body?.error?.at;
-    console.error(at !== undefined ? `mediation: the config ${configPath} is not valid: ${e.message} (at ${at})` : `mediation: ${e.message}`);
+    console.error(
+      at !== undefined
+        ? `mediation: the config ${configPath} is not valid: ${e.message} (at ${at})`
+        : `mediation: ${e.message}`,
+    );
     process.exit(2);
   }
 }

@@ -188,6 +188,8 @@ export interface Limits {
   readonly lateWindowMinMs: number;
   readonly lateWindowMaxMs: number;
   readonly maxLatencyMs: number;
+  /** The largest CPM the engine holds (money is kept in micro-units). */
+  readonly maxCpm: number;
 }
 
 /** What the page script and the Node module both carry: the auction engine. */
