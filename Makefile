@@ -97,7 +97,7 @@ dist/mediation.d.mts: web/types/mediation.d.mts
 
 # ---- tests ----
 test: deps
-	$(MAKE) lint test-c test-node
+	$(MAKE) lint test-c fuzz-smoke test-node
 
 # The JS is formatted by prettier (.prettierrc.json): lines of 120 at most, one style.
 lint:
@@ -110,6 +110,12 @@ test-c: $(C_TESTS)
 # node --test does not expand globs: the shell does, and each file is named.
 test-node: dist build/mediate build/mediate-asan
 	node --test --test-concurrency=1 tests/node/*.test.mjs
+
+# ---- fuzzing: make fuzz, make fuzz-smoke (in make test), make fuzz-regressions ----
+include tests/fuzz/fuzz.mk
+
+# Objects shared by several programs are kept, not deleted as intermediates.
+.SECONDARY: $(ASAN_OBJ) $(FUZZ_OBJ)
 
 # ---- bench ----
 bench: deps build/bench-native build/mediate dist

@@ -210,7 +210,12 @@ static int check_tokens(const med_json *j, int has_tnr, med_arena *a, med_error 
         }
         break;
     }
-    if (i == 0) continue;
+    if (i == 0) {
+      /* jsmn skips ',' and ':' before the first value: only whitespace may lead. */
+      long b = gap_bad(s, 0, raw_start(&t[0]), GAP_NOTHING);
+      if (b >= 0) return bad_at(err, "invalid_json", b, "unexpected character");
+      continue;
+    }
     long b;
     if (i - 1 == par) {
       if (t[par].type == JSMN_STRING)
@@ -420,6 +425,14 @@ int med_json_parse(med_json *j, const char *src, size_t len, med_arena *a, med_e
       cap = ncap;
     }
     limit = p.toknext + WINDOW < cap ? p.toknext + WINDOW : cap;
+  }
+  if (r == JSMN_ERROR_PART && p.toknext == 0 && src[lead] != '"' && src[lead] != '{' && src[lead] != '[') {
+    /* Strict jsmn wants a delimiter after a primitive: a document that is one number
+     * or literal with nothing after it is that one token (checked as any other). */
+    tok[0] = (jsmntok_t){.type = JSMN_PRIMITIVE, .start = (int)lead, .end = (int)len, .size = 0, .parent = -1};
+    j->tok = tok;
+    j->ntok = 1;
+    return check_tokens(j, has_tnr, a, err);
   }
   if (r == JSMN_ERROR_PART) return bad_at(err, "truncated_json", (long)len, "the JSON ends too early");
   if (r < 0) {
@@ -671,15 +684,16 @@ int med_json_int(const med_json *j, int i, int64_t min, int64_t max, int64_t *ou
 
 /* ---- strings ---- */
 
-int med_str_eq(med_str a, med_str b) { return a.len == b.len && memcmp(a.s, b.s, a.len) == 0; }
+/* An absent string is {NULL, 0}: memcmp must not see its NULL, even for 0 bytes. */
+int med_str_eq(med_str a, med_str b) { return a.len == b.len && (!a.len || memcmp(a.s, b.s, a.len) == 0); }
 
-int med_str_eq_n(med_str a, const char *lit, size_t n) { return a.len == n && memcmp(a.s, lit, n) == 0; }
+int med_str_eq_n(med_str a, const char *lit, size_t n) { return a.len == n && (!n || memcmp(a.s, lit, n) == 0); }
 
 int med_str_eq_cstr(med_str a, const char *s) { return med_str_eq_n(a, s, strlen(s)); }
 
 int med_str_cmp(med_str a, med_str b) {
   uint32_t n = a.len < b.len ? a.len : b.len;
-  int c = memcmp(a.s, b.s, n);
+  int c = n ? memcmp(a.s, b.s, n) : 0;
   if (c) return c;
   return a.len < b.len ? -1 : a.len > b.len;
 }
@@ -713,6 +727,7 @@ void med_out_char(med_out *o, char c) {
 
 void med_out_str_body(med_out *o, med_str s) {
   static const char hex[] = "0123456789abcdef";
+  if (!s.len) return; /* an absent string ({NULL, 0}, e.g. no seat) writes nothing */
   const char *run = s.s, *end = s.s + s.len;
   for (const char *p = s.s; p < end; p++) {
     unsigned char c = (unsigned char)*p;

@@ -112,7 +112,8 @@ static int64_t percentile(const int64_t *sorted, uint32_t n, int p) {
 static void add(figures *f, const attempt *t) {
   f->n[t->outcome]++;
   if (t->outcome == O_FILLED) {
-    f->revenue_micros_k += t->price;
+    /* Saturates: prices up to 1e9 CPM over enough fills would overflow int64. */
+    if (__builtin_add_overflow(f->revenue_micros_k, t->price, &f->revenue_micros_k)) f->revenue_micros_k = INT64_MAX;
     f->lat[f->nlat++] = t->latency_ms;
   }
 }
@@ -157,7 +158,7 @@ static int write_figures(med_out *o, figures *f, med_arena *a) {
   else med_out_lit(o, "null");
   /* revenue = sum(CPM) / 1000 per fill; eCPM = revenue * 1000 / attempts = sum(CPM) / attempts */
   med_out_lit(o, ",\"revenue\":");
-  med_out_micros(o, (f->revenue_micros_k + 500) / 1000);
+  med_out_micros(o, f->revenue_micros_k / 1000 + (f->revenue_micros_k % 1000 >= 500));
   med_out_lit(o, ",\"ecpm\":");
   if (attempts) med_out_micros(o, (int64_t)(((uint64_t)f->revenue_micros_k + attempts / 2) / attempts));
   else med_out_lit(o, "null");

@@ -34,8 +34,9 @@ static med_wf_action begin_from(med_waterfall *w, uint32_t i, double now) {
       w->deadline_ms = now + w->entries[i].timeout_ms;
       return w->action = MED_WF_RENDER;
     }
-    double t = w->entries[i].timeout_ms;
-    w->deadline_ms = now + (t < left ? t : left);
+    /* The budget's end itself, not now + left: that sum may round one ulp past it. */
+    double t = w->entries[i].timeout_ms, end = w->started_ms + w->budget_ms;
+    w->deadline_ms = now + t < end ? now + t : end;
     return w->action = MED_WF_LOAD;
   }
   w->current = -1;
