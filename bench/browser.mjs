@@ -2,7 +2,16 @@
 // how exact its timeouts are, whether it blocks the page, and what it leaves behind.
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { launch, mediated, output, rtb, startServer, TAGS } from '../tests/node/browser-helpers.mjs';
+import {
+  heapUsed,
+  launch,
+  mediated,
+  output,
+  renderAndRemove,
+  rtb,
+  startServer,
+  TAGS,
+} from '../tests/node/browser-helpers.mjs';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const server = await startServer();
@@ -69,27 +78,11 @@ await page.evaluate(() => {
   mediation.clear('slot-a');
   mediation.clear('slot-b');
 });
-const cdp = await page.context().newCDPSession(page);
-const heap = async () => {
-  await cdp.send('HeapProfiler.collectGarbage');
-  return (await cdp.send('Runtime.getHeapUsage')).usedSize;
-};
-const churn = (n) =>
-  page.evaluate(
-    async ([count, out]) => {
-      for (let i = 0; i < count; i++) {
-        const el = document.createElement('div');
-        document.body.appendChild(el);
-        await mediation.render(el, out);
-        el.remove();
-      }
-    },
-    [n, output([mediated('m1', TAGS.noad), mediated('m2', TAGS.fill)])],
-  );
-await churn(20);
-const before = await heap();
-await churn(200);
-const after = await heap();
+const churnOut = output([mediated('m1', TAGS.noad), mediated('m2', TAGS.fill)]);
+await renderAndRemove(page, 20, churnOut);
+const before = await heapUsed(page);
+await renderAndRemove(page, 200, churnOut);
+const after = await heapUsed(page);
 const left = await page.evaluate(() => ({ ...mediation.stats(), iframes: document.querySelectorAll('iframe').length }));
 
 await browser.close();

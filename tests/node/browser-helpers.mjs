@@ -133,3 +133,27 @@ export function rtb(bid, extra = {}) {
 export function output(waterfall, id = 'auc-1') {
   return { id, cur: 'USD', imps: [{ impid: '1', waterfall, rejected: [] }] };
 }
+
+// The JS heap in use after a garbage collection, through the DevTools protocol.
+export async function heapUsed(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  await cdp.detach();
+  return usedSize;
+}
+
+// Renders `out` into n fresh slots one after another, removing each when done.
+export function renderAndRemove(page, n, out) {
+  return page.evaluate(
+    async ([count, o]) => {
+      for (let i = 0; i < count; i++) {
+        const el = document.createElement('div');
+        document.body.appendChild(el);
+        await mediation.render(el, o);
+        el.remove();
+      }
+    },
+    [n, out],
+  );
+}

@@ -2,7 +2,17 @@
 // sandboxed frames, its events and beacons, and what hostile tags cannot do.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, mediated, output, rtb, startServer, TAGS, until } from './browser-helpers.mjs';
+import {
+  heapUsed,
+  launch,
+  mediated,
+  output,
+  renderAndRemove,
+  rtb,
+  startServer,
+  TAGS,
+  until,
+} from './browser-helpers.mjs';
 
 let browser, server, page;
 const pageErrors = [];
@@ -27,18 +37,7 @@ async function freshPage() {
   await page.evaluate(async () => {
     await mediation.ready;
     window.events = [];
-    for (const name of [
-      'auctionInit',
-      'bidRequested',
-      'bidResponse',
-      'noBid',
-      'bidTimeout',
-      'bidLate',
-      'bidWon',
-      'adRenderSucceeded',
-      'adRenderFailed',
-      'auctionEnd',
-    ])
+    for (const name of mediation.events)
       mediation.on(name, (d) =>
         window.events.push({ name, position: d.position, outcome: d.outcome, render_id: d.render_id }),
       );
@@ -402,23 +401,6 @@ test('200 slots rendered and removed leave no frames, timers or listeners, and t
     };
     window.leaks = () => ({ timers: live.size, listeners: [...listening] });
   });
-  const cdp = await page.context().newCDPSession(page);
-  const heap = async () => {
-    await cdp.send('HeapProfiler.collectGarbage');
-    return (await cdp.send('Runtime.getHeapUsage')).usedSize;
-  };
-  const renderAndRemove = (n, o) =>
-    page.evaluate(
-      async ([count, out]) => {
-        for (let i = 0; i < count; i++) {
-          const el = document.createElement('div');
-          document.body.appendChild(el);
-          await mediation.render(el, out);
-          el.remove();
-        }
-      },
-      [n, o],
-    );
   const out = output([mediated('m1', TAGS.noad), mediated('m2', TAGS.fill)]);
   // The listener count sees the runtime: while a waterfall runs it listens.
   const during = await page.evaluate(
@@ -435,11 +417,11 @@ test('200 slots rendered and removed leave no frames, timers or listeners, and t
     output([mediated('m1', TAGS.fill)]),
   );
   assert.equal(during, 1, 'the instrument sees the runtime listening while it runs');
-  await renderAndRemove(20, out); // warm up: code paths compiled, caches filled
-  const before = await heap();
-  await renderAndRemove(200, out);
+  await renderAndRemove(page, 20, out); // warm up: code paths compiled, caches filled
+  const before = await heapUsed(page);
+  await renderAndRemove(page, 200, out);
   await until(() => page.evaluate(() => window.leaks().timers === 0), 3000, 'timers to drain');
-  const after = await heap();
+  const after = await heapUsed(page);
   assert.deepEqual(await page.evaluate(() => mediation.stats()), { runs: 0, frames: 0, listening: false });
   assert.deepEqual(await page.evaluate(() => window.leaks()), { timers: 0, listeners: [] });
   assert.equal(await page.evaluate(() => document.querySelectorAll('iframe').length), 0);

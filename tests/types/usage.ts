@@ -24,6 +24,7 @@ async function page(): Promise<RenderOutcome> {
   m.setConfig({ reportUrl: '/events' });
   m.on('bidTimeout', (r) => console.log(r.network, r.latency_ms));
   m.on('auctionEnd', (e) => console.log(e.filled, e.attempts.length));
+  for (const name of m.events) m.on(name, () => {});
   const outcome = await m.render('slot-1', { endpoint: '/auction', request: { id: 'r', imp: [] } }, { impid: '1' });
   m.clear('slot-1');
   if (outcome.attempts.length > m.limits.maxEntries) throw new Error('more attempts than entries');

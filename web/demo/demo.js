@@ -26,17 +26,7 @@ function line(text) {
   log.textContent += `${new Date().toISOString().slice(11, 23)}  ${text}\n`;
   log.scrollTop = log.scrollHeight;
 }
-for (const name of [
-  'auctionInit',
-  'bidRequested',
-  'bidResponse',
-  'noBid',
-  'bidTimeout',
-  'bidLate',
-  'adRenderFailed',
-  'bidWon',
-  'auctionEnd',
-]) {
+for (const name of mediation.events) {
   mediation.on(name, (e) => {
     if (name === 'auctionInit') return line(`${e.imp_id} auctionInit: ${e.waterfall.map((w) => w.bid).join(' → ')}`);
     if (name === 'auctionEnd')

@@ -7,18 +7,12 @@
 // sandboxed without allow-same-origin, and talks to the runtime only through a
 // MessageChannel port handed to that frame.
 
-const EVENTS = [
-  'auctionInit',
-  'bidRequested',
-  'bidResponse',
-  'noBid',
-  'bidTimeout',
-  'bidLate',
-  'bidWon',
-  'adRenderSucceeded',
-  'adRenderFailed',
-  'auctionEnd',
-];
+// The events, named as in Prebid.js where they mean the same.
+const EVENTS = Object.freeze(
+  'auctionInit bidRequested bidResponse noBid bidTimeout bidLate bidWon adRenderSucceeded adRenderFailed auctionEnd'.split(
+    ' ',
+  ),
+);
 const EVENT_OF = {
   filled: 'bidResponse',
   no_fill: 'noBid',
@@ -491,5 +485,5 @@ function createMediation(bytesPromise) {
     return { runs: active.size, frames: frames.size, listening: heard };
   }
 
-  return { ...engineFacade(api), render, clear, on, off, setConfig, stats };
+  return { ...engineFacade(api), events: EVENTS, render, clear, on, off, setConfig, stats };
 }

@@ -218,6 +218,8 @@ export interface NodeMediation extends Mediation {
 
 /** dist/mediation.js, for pages (window.mediation): the engine and the waterfall runtime. */
 export interface PageMediation extends Mediation {
+  /** The event names, in the order a waterfall may emit them (Prebid.js's names where they fit). */
+  readonly events: readonly (keyof EventMap)[];
   /** Runs the slot's waterfall; resolves when an ad shows or none can. */
   render(slot: Element | string, result: RenderResult, options?: RenderOptions): Promise<RenderOutcome>;
   /** Stops the slot's waterfall and removes its frames. */
