@@ -122,6 +122,7 @@ bench: deps build/bench-native build/mediate dist
 	node bench/bench.mjs
 	node bench/browser.mjs
 	node bench/adserver.mjs
+	node bench/report.mjs
 
 build/bench-native: bench/bench_native.c $(ENGINE_SRC) $(ENGINE_HDR)
 	@mkdir -p build
@@ -130,7 +131,7 @@ build/bench-native: bench/bench_native.c $(ENGINE_SRC) $(ENGINE_HDR)
 # The demo: the ad server, the demo page and the report on 127.0.0.1:8080 (PORT
 # to change; --config / MEDIATION_CONFIG for another config; data in data/).
 demo: deps dist
-	node web/server/server.mjs
+	node web/server/server.mjs --demo
 
 example: build/mediate
 	./build/mediate auction < tests/fixtures/example.input.json

@@ -4,6 +4,11 @@
  *
  * Input document:  {"attempts": [{"network", "bid", "source", "outcome",
  *                    "latency_ms", "price", "ts"}, ...], "bucket_ms": 3600000}
+ *   or, rolled up:  {"rollups": [{"t", "network", "bid", "source", "outcome", "n",
+ *                    "cpm_micros", "latency": [[ms, count], ...]}, ...], ...}
+ *                   n attempts of one outcome, the sum of their CPMs if fills, and
+ *                   their latencies as a histogram; the same attempts give the same
+ *                   report either way (quantiles read from the histograms).
  * Output document: {"totals": {...}, "networks": [...], "bids": [...],
  *                   "series": [{"t", "network", ...}, ...]}
  * Revenue is estimated as CPM / 1000 per fill; eCPM is revenue per 1000 attempts.

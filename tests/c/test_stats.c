@@ -1,4 +1,5 @@
-/* test_stats.c — the report's figures for a known set of attempts. */
+/* test_stats.c — the report's figures for a known set of attempts, and the same
+ * figures from hourly rollups of those attempts. */
 #include "check_engine.h"
 
 #define run check_stats
@@ -6,6 +7,10 @@
 #define A(net, bid, outcome, lat, price, ts)                                                                  \
   "{\"network\":\"" net "\",\"bid\":\"" bid "\",\"source\":\"mediated\",\"outcome\":\"" outcome "\",\"latency_ms\":" \
   #lat ",\"price\":" #price ",\"ts\":" #ts "}"
+
+#define R(t, net, bid, outcome, n, cpm, lat)                                                                    \
+  "{\"t\":" #t ",\"network\":\"" net "\",\"bid\":\"" bid "\",\"source\":\"mediated\",\"outcome\":\"" outcome "\",\"n\":" #n \
+  ",\"cpm_micros\":" #cpm ",\"latency\":" lat "}"
 
 int main(void) {
   int st;
@@ -23,6 +28,24 @@ int main(void) {
   /* series: two hourly buckets for a */
   CHECK(strstr(out, "{\"t\":0,\"network\":\"a\",\"attempts\":4,\"fills\":2") != NULL);
   CHECK(strstr(out, "{\"t\":3600000,\"network\":\"a\",\"attempts\":1,\"fills\":1") != NULL);
+
+  /* The same attempts as rollups (count, CPM sum, latency histogram) give the same report. */
+  static char from_attempts[4096];
+  snprintf(from_attempts, sizeof from_attempts, "%s", out);
+  out = run("{\"bucket_ms\":3600000,\"rollups\":["
+            R(0, "a", "a1", "filled", 2, 4000000, "[[300,1],[100,1]]") "," R(3600000, "a", "a1", "filled", 1, 2000000, "[[200,1]]")
+            "," R(0, "a", "a1", "no_fill", 1, 0, "[]") "," R(0, "a", "a2", "timeout", 1, 0, "[]")
+            "," R(0, "a", "a2", "late", 1, 0, "[[1200,1]]") "," R(0, "b", "b1", "error", 1, 0, "[]") "]}",
+            &st);
+  CHECK(st == MED_OK);
+  CHECK_STR(out, from_attempts);
+  /* A histogram's quantiles weigh each latency by its count. */
+  out = run("{\"rollups\":[" R(0, "n", "x", "filled", 100, 0, "[[10,90],[500,9],[9000,1]]") "]}", &st);
+  CHECK(st == MED_OK && strstr(out, "\"latency_p50\":10,\"latency_p95\":500,") != NULL);
+  out = run("{\"rollups\":[" R(0, "n", "x", "filled", 1, 0, "[[10,0]]") "]}", &st);
+  CHECK(st == MED_BAD_INPUT && strstr(out, "rollups[0].latency") != NULL);
+  out = run("{\"rollups\":[" R(0, "n", "x", "filled", 0, 0, "[]") "]}", &st);
+  CHECK(st == MED_BAD_INPUT && strstr(out, "rollups[0].n") != NULL);
   out = run("{\"attempts\":[]}", &st);
   CHECK(st == MED_OK && strstr(out, "\"networks\":[],\"bids\":[],\"series\":[]") != NULL);
   out = run("{\"attempts\":[{\"bid\":\"x\",\"outcome\":\"exploded\"}]}", &st);

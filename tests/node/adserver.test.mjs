@@ -5,16 +5,42 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../web/server/server.mjs';
 import { reportPage } from '../../web/server/report.mjs';
+import { latencyBucket } from '../../web/server/store.mjs';
+import { sign } from '../../web/server/tokens.mjs';
 import { until } from './browser-helpers.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const demoConfig = JSON.parse(readFileSync(root + 'web/demo/config.json', 'utf8'));
 const quiet = () => {};
+// The servers under test sign with k2 and still verify k1 (a rotation), and know the admin token.
+const KEYS = [
+  { id: 'k2', key: Buffer.alloc(32, 2) },
+  { id: 'k1', key: Buffer.alloc(32, 1) },
+];
+const ADMIN = 'test-admin-token';
+const TEST = { demo: true, signingKeys: KEYS, adminToken: ADMIN };
+const ENV = {
+  MEDIATION_SIGNING_KEYS: KEYS.map((k) => `${k.id}:${k.key.toString('base64')}`).join(','),
+  MEDIATION_ADMIN_TOKEN: ADMIN,
+};
+const admin = { headers: { authorization: `Bearer ${ADMIN}` } };
 let dir, garbage;
 
 before(async () => {
@@ -64,8 +90,15 @@ const bidRequest = (id, slot = 'slot-3', tmax = 200) => ({
   imp: [{ id: '1', tagid: slot, banner: { format: [{ w: 300, h: 250 }] } }],
 });
 
-function event(i, extra = {}) {
+// A beacon as mediation.js sends it, signed as /auction would have signed its entry.
+function event(i, extra = {}, { keys = KEYS, exp = Date.now() + 60000 } = {}) {
+  const e = unsigned(i, extra);
+  return { ...e, token: sign(keys, e, exp) };
+}
+
+function unsigned(i, extra = {}) {
   return {
+    cur: 'USD',
     auction_id: 'a' + i,
     imp_id: '1',
     render_id: 'r' + i,
@@ -82,6 +115,7 @@ function event(i, extra = {}) {
 
 test('an auction asks all three demo bidders; the slow one is left out inside tmax', async () => {
   const s = await startServer({
+    ...TEST,
     port: 0,
     configPath: writeConfig('a.json', demoConfig),
     dataDir: join(dir, 'd1'),
@@ -100,7 +134,7 @@ test('an auction asks all three demo bidders; the slow one is left out inside tm
     );
     assert.equal(imp.waterfall.at(-1).source, 'rtb');
     assert.ok(!JSON.stringify(r.json).includes('dsp-slow'), 'the slow bidder is not in the auction');
-    const status = await (await fetch(s.url + '/status.json')).json();
+    const status = await (await fetch(s.url + '/status.json', admin)).json();
     assert.equal(status.bidders['dsp-slow'].timeouts, 1);
     assert.equal(status.bidders['dsp-quick'].bids, 1);
   } finally {
@@ -110,6 +144,7 @@ test('an auction asks all three demo bidders; the slow one is left out inside tm
 
 test('a malformed bid request gets a 400 that says what is wrong', async () => {
   const s = await startServer({
+    ...TEST,
     port: 0,
     configPath: writeConfig('b.json', demoConfig),
     dataDir: join(dir, 'd2'),
@@ -125,8 +160,11 @@ test('a malformed bid request gets a 400 that says what is wrong', async () => {
     r = await post(s.url, '/auction', '[1, 2]');
     assert.equal(r.status, 400);
     r = await post(s.url, '/auction', 'x'.repeat(70000));
-    assert.equal(r.status, 400);
+    assert.equal(r.status, 413);
     assert.equal(r.json.error.code, 'too_large');
+    // The engine read each bad request before any bidder was asked.
+    const status = await (await fetch(s.url + '/status.json', admin)).json();
+    assert.deepEqual(status.bidders, {});
   } finally {
     await s.close();
   }
@@ -145,6 +183,7 @@ test('a bidder that answers garbage or an error is recorded and left out', async
     ],
   };
   const s = await startServer({
+    ...TEST,
     port: 0,
     configPath: writeConfig('c.json', config),
     dataDir: join(dir, 'd3'),
@@ -154,7 +193,7 @@ test('a bidder that answers garbage or an error is recorded and left out', async
     const r = await post(s.url, '/auction', bidRequest('req-g'));
     assert.equal(r.status, 200);
     assert.equal(r.json.imps[0].waterfall.at(-1).seat, 'dsp-quick');
-    const status = await (await fetch(s.url + '/status.json')).json();
+    const status = await (await fetch(s.url + '/status.json', admin)).json();
     assert.equal(status.bidders.junk.malformed, 1);
     assert.equal(status.bidders.deep.malformed, 1, 'a response nested 300 deep is dropped, not the auction');
     assert.equal(status.bidders.broken.errors, 1);
@@ -166,17 +205,17 @@ test('a bidder that answers garbage or an error is recorded and left out', async
 
 test('a changed config file is reloaded; a bad one keeps the old config and says why', async () => {
   const path = writeConfig('d.json', demoConfig);
-  const s = await startServer({ port: 0, configPath: path, dataDir: join(dir, 'd4'), log: quiet });
+  const s = await startServer({ ...TEST, port: 0, configPath: path, dataDir: join(dir, 'd4'), log: quiet });
   try {
     const price = async () =>
       (await post(s.url, '/auction', bidRequest('req-r', 'slot-1'))).json.imps[0].waterfall[0].price;
     assert.equal(await price(), 3);
-    const first = (await (await fetch(s.url + '/status.json')).json()).config.loaded_at;
+    const first = (await (await fetch(s.url + '/status.json', admin)).json()).config.loaded_at;
     const changed = structuredClone(demoConfig);
     changed.mediated_bids.find((b) => b.id === 'slot-1-fastfill').cpm = 3.75;
     writeConfig('d.json', changed);
     await until(
-      async () => (await (await fetch(s.url + '/status.json')).json()).config.loaded_at !== first,
+      async () => (await (await fetch(s.url + '/status.json', admin)).json()).config.loaded_at !== first,
       3000,
       'the reload',
     );
@@ -189,8 +228,12 @@ test('a changed config file is reloaded; a bad one keeps the old config and says
     );
     writeConfig('d.json', bad);
     assert.ok((await during).every((r) => r.status === 200));
-    await until(async () => (await (await fetch(s.url + '/status.json')).json()).config.error, 3000, 'the refusal');
-    const status = await (await fetch(s.url + '/status.json')).json();
+    await until(
+      async () => (await (await fetch(s.url + '/status.json', admin)).json()).config.error,
+      3000,
+      'the refusal',
+    );
+    const status = await (await fetch(s.url + '/status.json', admin)).json();
     assert.match(status.config.error, /config\.mediated_bids\[0\]\.network/);
     assert.equal(await price(), 3.75, 'the previous config still serves');
   } finally {
@@ -201,14 +244,18 @@ test('a changed config file is reloaded; a bad one keeps the old config and says
 test('a bidder URL that is not http(s) is refused at start and on reload', async () => {
   const bad = { ...demoConfig, bidders: [{ id: 'x', url: 'ftp://127.0.0.1/' }] };
   await assert.rejects(
-    startServer({ port: 0, configPath: writeConfig('i.json', bad), dataDir: join(dir, 'd9'), log: quiet }),
+    startServer({ ...TEST, port: 0, configPath: writeConfig('i.json', bad), dataDir: join(dir, 'd9'), log: quiet }),
     /config\.bidders\[0\]\.url/,
   );
   const path = writeConfig('j.json', demoConfig);
-  const s = await startServer({ port: 0, configPath: path, dataDir: join(dir, 'd10'), log: quiet });
+  const s = await startServer({ ...TEST, port: 0, configPath: path, dataDir: join(dir, 'd10'), log: quiet });
   try {
     writeConfig('j.json', bad);
-    await until(async () => (await (await fetch(s.url + '/status.json')).json()).config.error, 3000, 'the refusal');
+    await until(
+      async () => (await (await fetch(s.url + '/status.json', admin)).json()).config.error,
+      3000,
+      'the refusal',
+    );
     assert.equal((await post(s.url, '/auction', bidRequest('req-u', 'slot-1'))).status, 200);
   } finally {
     await s.close();
@@ -217,6 +264,7 @@ test('a bidder URL that is not http(s) is refused at start and on reload', async
 
 test('hostile requests: a bad request line, a fractional bucket, a CORS preflight', async () => {
   const s = await startServer({
+    ...TEST,
     port: 0,
     configPath: writeConfig('k.json', demoConfig),
     dataDir: join(dir, 'd11'),
@@ -233,11 +281,8 @@ test('hostile requests: a bad request line, a fractional bucket, a CORS prefligh
       net.end();
     });
     assert.equal(raw, 400);
-    assert.equal((await fetch(s.url + '/report.json?bucket_ms=1500.5')).status, 200);
-    const pre = await fetch(s.url + '/auction', { method: 'OPTIONS' });
-    assert.equal(pre.status, 204);
-    assert.equal(pre.headers.get('access-control-allow-origin'), '*');
-    assert.equal((await fetch(s.url + '/status.json')).status, 200, 'still up');
+    assert.equal((await fetch(s.url + '/report.json?bucket_ms=1500.5', admin)).status, 200);
+    assert.equal((await fetch(s.url + '/status.json', admin)).status, 200, 'still up');
   } finally {
     await s.close();
   }
@@ -247,8 +292,8 @@ test('a bad config at start is refused with the field named, exit 2', async () =
   const bad = structuredClone(demoConfig);
   bad.mediated_bids[2].cpm = -1;
   const path = writeConfig('e.json', bad);
-  const child = spawn(process.execPath, [root + 'web/server/server.mjs', '--config', path], {
-    env: { ...process.env, PORT: '0', MEDIATION_DATA: join(dir, 'd5') },
+  const child = spawn(process.execPath, [root + 'web/server/server.mjs', '--demo', '--config', path], {
+    env: { ...process.env, ...ENV, PORT: '0', MEDIATION_DATA: join(dir, 'd5') },
   });
   let err = '';
   child.stderr.on('data', (c) => {
@@ -261,6 +306,7 @@ test('a bad config at start is refused with the field named, exit 2', async () =
 
 test('events: stored once when sent twice; malformed and oversized refused with 400 and counted', async () => {
   const s = await startServer({
+    ...TEST,
     port: 0,
     configPath: writeConfig('f.json', demoConfig),
     dataDir: join(dir, 'd6'),
@@ -268,12 +314,7 @@ test('events: stored once when sent twice; malformed and oversized refused with 
   });
   try {
     assert.equal((await post(s.url, '/events', event(1))).status, 204);
-    assert.equal((await post(s.url, '/events', event(1))).status, 204);
-    assert.equal(
-      (await post(s.url, '/events', event(1, { outcome: 'late', latency_ms: 900 }))).status,
-      204,
-      'a late record is its own row',
-    );
+    assert.equal((await post(s.url, '/events', event(1))).status, 204, 'the same beacon again: stored once');
     for (const bad of [
       'not json',
       '[]',
@@ -283,11 +324,135 @@ test('events: stored once when sent twice; malformed and oversized refused with 
       JSON.stringify(event(5, { network: 'x'.repeat(5000) })),
     ]) {
       const r = await post(s.url, '/events', bad);
-      assert.equal(r.status, 400, bad.slice(0, 60));
+      assert.equal(r.status, bad.length > 4096 ? 413 : 400, bad.slice(0, 60));
       assert.ok(r.json.error.message);
     }
-    const status = await (await fetch(s.url + '/status.json')).json();
-    assert.deepEqual(status.store, { attempts: 2, rejected: 6 });
+    const status = await (await fetch(s.url + '/status.json', admin)).json();
+    assert.equal(status.store.attempts, 1);
+    assert.equal(status.store.rejected, 6);
+  } finally {
+    await s.close();
+  }
+});
+
+test('events: only a valid token vouches; forged, altered, expired and missing ones are refused and counted', async () => {
+  const s = await startServer({
+    ...TEST,
+    port: 0,
+    configPath: writeConfig('t.json', demoConfig),
+    dataDir: join(dir, 't1'),
+    log: quiet,
+  });
+  try {
+    const send = async (e) => (await post(s.url, '/events', e)).status;
+    const forged = event(10, {}, { keys: [{ id: 'k2', key: Buffer.alloc(32, 9) }] });
+    const altered = { ...event(11), price: 999999.99 };
+    const moved = { ...event(12), position: 1 };
+    const expired = event(13, {}, { exp: Date.now() - 1000 });
+    const unknownKey = event(14, {}, { keys: [{ id: 'k0', key: Buffer.alloc(32, 2) }] });
+    const missing = unsigned(15);
+    for (const e of [forged, altered, moved, expired, unknownKey, missing]) assert.equal(await send(e), 403);
+    assert.equal(await send({ ...event(16), token: { toString: null } }), 403, 'a hostile token type');
+    // The previous key still verifies while the new one signs.
+    assert.equal(await send(event(17, {}, { keys: [KEYS[1]] })), 204);
+    const status = await (await fetch(s.url + '/status.json', admin)).json();
+    assert.equal(status.store.attempts, 1, 'nothing refused was stored');
+    assert.deepEqual(status.store.refused, {
+      token_bad_signature: 3,
+      token_expired: 1,
+      token_malformed: 1,
+      token_missing: 1,
+      token_unknown_key: 1,
+    });
+  } finally {
+    await s.close();
+  }
+});
+
+test('events: one outcome per auction, imp and position (late only after a timeout); one fill per imp', async () => {
+  const s = await startServer({
+    ...TEST,
+    port: 0,
+    configPath: writeConfig('o.json', demoConfig),
+    dataDir: join(dir, 'o1'),
+    log: quiet,
+  });
+  try {
+    const send = async (e) => (await post(s.url, '/events', e)).status;
+    assert.equal(await send(event(20)), 204);
+    assert.equal(await send(event(20, { outcome: 'no_fill' })), 409, 'filled and no_fill at one position');
+    assert.equal(await send(event(20, { outcome: 'error' })), 409);
+    assert.equal(await send(event(21, { outcome: 'late', latency_ms: 900 })), 409, 'late without a timeout');
+    assert.equal(await send(event(22, { outcome: 'timeout', latency_ms: 500 })), 204);
+    assert.equal(await send(event(22, { outcome: 'late', latency_ms: 900 })), 204, 'late after a timeout');
+    assert.equal(await send(event(23, { outcome: 'filled' })), 204);
+    assert.equal(await send(event(23, { outcome: 'filled', position: 1, bid: 'b2' })), 409, 'a second fill');
+    const status = await (await fetch(s.url + '/status.json', admin)).json();
+    assert.equal(status.store.attempts, 4);
+    assert.deepEqual(status.store.refused, { conflict: 2, late_without_timeout: 1, second_fill: 1 });
+  } finally {
+    await s.close();
+  }
+});
+
+test('events: unsigned beacons (in-page auctions) are kept only where the config says, and apart', async () => {
+  const path = writeConfig('u.json', { ...demoConfig, accept_unsigned_events: true });
+  const s = await startServer({ ...TEST, port: 0, configPath: path, dataDir: join(dir, 'u1'), log: quiet });
+  try {
+    assert.equal((await post(s.url, '/events', unsigned(30))).status, 204);
+    assert.equal((await post(s.url, '/events', event(31))).status, 204);
+    assert.equal(
+      (await post(s.url, '/events', { ...event(32), price: 50 })).status,
+      403,
+      'a bad token is still refused',
+    );
+    const report = await (await fetch(s.url + '/report.json', admin)).json();
+    assert.equal(report.verified.totals.attempts, 1);
+    assert.equal(report.unverified.totals.attempts, 1);
+    assert.match(await (await fetch(s.url + '/report', admin)).text(), /<h2>Unverified attempts<\/h2><p>1 attempts/);
+  } finally {
+    await s.close();
+  }
+});
+
+test('admin routes want the token; CORS only for the listed publisher origins; unknown Host names refused', async () => {
+  const path = writeConfig('c.json', { ...demoConfig, publisher_origins: ['https://pub.example'] });
+  const s = await startServer({ ...TEST, port: 0, configPath: path, dataDir: join(dir, 'c1'), log: quiet });
+  try {
+    for (const route of ['/report.json', '/status.json']) {
+      assert.equal((await fetch(s.url + route)).status, 401, route);
+      const wrong = await fetch(s.url + route, { headers: { authorization: 'Bearer nope' } });
+      assert.equal(wrong.status, 401, route);
+    }
+    const loginPage = await fetch(s.url + '/report');
+    assert.equal(loginPage.status, 401);
+    assert.match(await loginPage.text(), /<form method="post" action="\/login">/);
+    // The login form sets an HttpOnly, SameSite=Strict cookie that opens the report.
+    const form = { method: 'POST', body: `token=${ADMIN}`, redirect: 'manual' };
+    const login = await fetch(s.url + '/login', form);
+    assert.equal(login.status, 303);
+    const cookie = login.headers.get('set-cookie');
+    assert.match(cookie, /HttpOnly; SameSite=Strict/);
+    const report = await fetch(s.url + '/report', { headers: { cookie: cookie.split(';')[0] } });
+    assert.equal(report.status, 200);
+    assert.equal((await fetch(s.url + '/login', { ...form, body: 'token=nope' })).status, 401);
+
+    const pub = { origin: 'https://pub.example' };
+    const pre = await fetch(s.url + '/events', { method: 'OPTIONS', headers: pub });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get('access-control-allow-origin'), 'https://pub.example');
+    const evil = await fetch(s.url + '/events', { method: 'OPTIONS', headers: { origin: 'https://evil.example' } });
+    assert.equal(evil.status, 403);
+    assert.equal(evil.headers.get('access-control-allow-origin'), null);
+    const read = await fetch(s.url + '/report.json', { headers: { ...admin.headers, ...pub } });
+    assert.equal(read.headers.get('access-control-allow-origin'), null, 'the report is never readable cross-origin');
+
+    const { port } = new URL(s.url);
+    const rebound = await new Promise((resolve) => {
+      const r = http.request({ host: '127.0.0.1', port, path: '/demo/', headers: { host: `evil.example:${port}` } });
+      r.on('response', (res) => resolve(res.statusCode)).end();
+    });
+    assert.equal(rebound, 421);
   } finally {
     await s.close();
   }
@@ -295,7 +460,13 @@ test('events: stored once when sent twice; malformed and oversized refused with 
 
 test("the report's numbers for a known set of attempts; a restart keeps them", async () => {
   const data = join(dir, 'd7');
-  let s = await startServer({ port: 0, configPath: writeConfig('g.json', demoConfig), dataDir: data, log: quiet });
+  let s = await startServer({
+    ...TEST,
+    port: 0,
+    configPath: writeConfig('g.json', demoConfig),
+    dataDir: data,
+    log: quiet,
+  });
   const attempts = [
     event(1, { network: 'acme', bid: 'a1', latency_ms: 100, price: 2 }),
     event(2, { network: 'acme', bid: 'a1', latency_ms: 300, price: 2 }),
@@ -310,9 +481,9 @@ test("the report's numbers for a known set of attempts; a restart keeps them", a
   } finally {
     await s.close();
   }
-  s = await startServer({ port: 0, configPath: writeConfig('g.json', demoConfig), dataDir: data, log: quiet });
+  s = await startServer({ ...TEST, port: 0, configPath: writeConfig('g.json', demoConfig), dataDir: data, log: quiet });
   try {
-    const report = await (await fetch(s.url + '/report.json')).json();
+    const report = (await (await fetch(s.url + '/report.json', admin)).json()).verified;
     const acme = report.networks.find((n) => n.network === 'acme');
     assert.deepEqual(acme, {
       network: 'acme',
@@ -323,8 +494,9 @@ test("the report's numbers for a known set of attempts; a restart keeps them", a
       timeouts: 1,
       errors: 0,
       late: 1,
-      latency_p50: 100,
-      latency_p95: 300,
+      // Read from the rollups' histogram: 100 and 300 ms within 5% (store.mjs latencyBucket).
+      latency_p50: latencyBucket(100),
+      latency_p95: latencyBucket(300),
       revenue: 0.004,
       ecpm: 1,
     });
@@ -332,7 +504,7 @@ test("the report's numbers for a known set of attempts; a restart keeps them", a
     assert.deepEqual([dsp.attempts, dsp.fills, dsp.errors, dsp.revenue], [2, 1, 1, 0.0015]);
     assert.deepEqual(report.totals.attempts, 6);
     assert.equal(report.bids.find((b) => b.bid === 'a2').late, 1);
-    const page = await (await fetch(s.url + '/report')).text();
+    const page = await (await fetch(s.url + '/report', admin)).text();
     assert.match(page, /<svg/);
     assert.match(page, /acme/);
   } finally {
@@ -345,8 +517,8 @@ test('no event answered 204 is lost when the server is killed with SIGKILL', asy
   const path = writeConfig('h.json', demoConfig);
   const start = () =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [root + 'web/server/server.mjs', '--config', path], {
-        env: { ...process.env, PORT: '0', MEDIATION_DATA: data },
+      const child = spawn(process.execPath, [root + 'web/server/server.mjs', '--demo', '--config', path], {
+        env: { ...process.env, ...ENV, PORT: '0', MEDIATION_DATA: data },
       });
       child.stdout.on('data', (c) => {
         const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(String(c));
@@ -372,7 +544,7 @@ test('no event answered 204 is lost when the server is killed with SIGKILL', asy
   await sending;
   ({ child, url } = await start());
   try {
-    const status = await (await fetch(url + '/status.json')).json();
+    const status = await (await fetch(url + '/status.json', admin)).json();
     assert.ok(status.store.attempts >= answered, `${status.store.attempts} stored, ${answered} answered 204`);
     assert.ok(status.store.attempts <= answered + 1, 'at most the one in flight more');
   } finally {
@@ -388,4 +560,100 @@ test('the report shows money in the config currency, with its own minor digits',
   assert.match(yen, /estimated revenue ¥0\.01/);
   assert.doesNotMatch(yen, /\$/);
   assert.match(reportPage(report, { currency: 'EUR' }), /eCPM €12\.00/);
+});
+
+test('the demo bidders exist only with --demo, and the slow one waits 2.2 s at most whatever tmax says', async () => {
+  const plain = await startServer({
+    ...TEST,
+    demo: false,
+    port: 0,
+    configPath: writeConfig('p.json', demoConfig),
+    dataDir: join(dir, 'p1'),
+    log: quiet,
+  });
+  try {
+    assert.equal((await post(plain.url, '/bidders/quick', bidRequest('q'))).status, 404);
+  } finally {
+    await plain.close();
+  }
+  const s = await startServer({
+    ...TEST,
+    port: 0,
+    configPath: writeConfig('p2.json', demoConfig),
+    dataDir: join(dir, 'p2'),
+    log: quiet,
+  });
+  try {
+    const t0 = Date.now();
+    const r = await post(s.url, '/bidders/slow', bidRequest('slow', 'slot-3', 2_000_000_000));
+    assert.equal(r.status, 200);
+    assert.ok(Date.now() - t0 < 3000, `answered after ${Date.now() - t0} ms`);
+    // A client that goes away takes its timer with it: 200 abandoned requests leave none.
+    const before = process.getActiveResourcesInfo().filter((x) => x === 'Timeout').length;
+    await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        const ac = new AbortController();
+        const p = fetch(s.url + '/bidders/slow', {
+          method: 'POST',
+          body: JSON.stringify(bidRequest('a' + i)),
+          signal: ac.signal,
+        });
+        setTimeout(() => ac.abort(), 50);
+        await p.catch(() => {});
+      }),
+    );
+    await until(
+      () => process.getActiveResourcesInfo().filter((x) => x === 'Timeout').length <= before + 2,
+      3000,
+      'the abandoned requests to drop their timers',
+    );
+  } finally {
+    await s.close();
+  }
+});
+
+test('a config swapped by symlink, the way Kubernetes mounts a ConfigMap, is reloaded', async () => {
+  // config.json -> ..data/config.json, ..data -> v1; the swap points ..data at v2.
+  const base = join(dir, 'k8s');
+  for (const v of ['v1', 'v2']) mkdirSync(join(base, v), { recursive: true });
+  writeFileSync(join(base, 'v1', 'config.json'), JSON.stringify(demoConfig));
+  writeFileSync(join(base, 'v2', 'config.json'), JSON.stringify({ ...demoConfig, max_waterfall: 2 }));
+  symlinkSync('v1', join(base, '..data'));
+  symlinkSync('..data/config.json', join(base, 'config.json'));
+  const s = await startServer({
+    ...TEST,
+    port: 0,
+    configPath: join(base, 'config.json'),
+    dataDir: join(dir, 'k1'),
+    log: quiet,
+  });
+  try {
+    const loaded = async () => (await (await fetch(s.url + '/status.json', admin)).json()).config.loaded_at;
+    const first = await loaded();
+    await new Promise((r) => setTimeout(r, 20));
+    symlinkSync('v2', join(base, '..data_tmp'));
+    renameSync(join(base, '..data_tmp'), join(base, '..data')); // atomic, as kubelet does
+    await until(async () => (await loaded()) !== first, 5000, 'the reload after the symlink swap');
+  } finally {
+    await s.close();
+  }
+});
+
+test('a database damaged in the middle stops the server with a clear message', async () => {
+  const data = join(dir, 'damaged');
+  const path = writeConfig('dmg.json', demoConfig);
+  const s = await startServer({ ...TEST, port: 0, configPath: path, dataDir: data, log: quiet });
+  for (let i = 0; i < 400; i += 40)
+    await Promise.all(Array.from({ length: 40 }, (_, k) => post(s.url, '/events', event(5000 + i + k))));
+  await s.close();
+  const db = join(data, 'events.db');
+  const size = statSync(db).size;
+  assert.ok(size > 8 * 4096, `the database has pages to damage (${size} bytes)`);
+  const fd = openSync(db, 'r+');
+  writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, 4 * 4096); // a page in the middle
+  closeSync(fd);
+  await assert.rejects(
+    startServer({ ...TEST, port: 0, configPath: path, dataDir: data, log: quiet }),
+    /damaged|malformed|corrupt/i,
+  );
 });

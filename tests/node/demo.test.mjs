@@ -11,7 +11,16 @@ import { launch, until } from './browser-helpers.mjs';
 test('the demo page ends every slot as its networks dictate, and the report counts the attempts', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mediation-demo-'));
   const root = new URL('../../', import.meta.url).pathname;
-  const server = await startServer({ port: 0, configPath: root + 'web/demo/config.json', dataDir: dir, log: () => {} });
+  const ADMIN = 'demo-test-token';
+  const admin = { headers: { authorization: `Bearer ${ADMIN}` } };
+  const server = await startServer({
+    port: 0,
+    configPath: root + 'web/demo/config.json',
+    dataDir: dir,
+    log: () => {},
+    demo: true,
+    adminToken: ADMIN,
+  });
   const browser = await launch();
   try {
     const page = await browser.newPage();
@@ -43,13 +52,13 @@ test('the demo page ends every slot as its networks dictate, and the report coun
     // 1 + 2 + 3 + 2 attempts, and Slowpoke's late fill.
     await until(
       async () => {
-        const r = await (await fetch(server.url + '/report.json')).json();
+        const r = (await (await fetch(server.url + '/report.json', admin)).json()).verified;
         return r.totals.attempts === 8 && r.totals.late === 1;
       },
       5000,
       'the report to count 8 attempts and 1 late fill',
     );
-    const report = await (await fetch(server.url + '/report.json')).json();
+    const report = (await (await fetch(server.url + '/report.json', admin)).json()).verified;
     const by = Object.fromEntries(report.networks.map((n) => [n.network, n]));
     assert.deepEqual(
       [
@@ -63,7 +72,10 @@ test('the demo page ends every slot as its networks dictate, and the report coun
       ],
       [2, 1, 1, 1, 1, 1, 1],
     );
+    // The report page asks for the admin token once, then a cookie opens it.
     await page.goto(server.url + '/report');
+    await page.fill('input[name=token]', ADMIN);
+    await Promise.all([page.waitForURL('**/report'), page.click('button')]);
     const text = await page.textContent('body');
     assert.match(text, /8 attempts/);
     assert.ok((await page.$$('svg')).length >= 4);

@@ -217,6 +217,7 @@ function createMediation(bytesPromise) {
       const imps = Array.isArray(output.imps) ? output.imps : [];
       const imp = impid == null ? imps[0] : imps.find((i) => i.impid === impid);
       this.auctionId = output.id;
+      this.cur = typeof output.cur === 'string' ? output.cur : undefined;
       this.impid = imp ? imp.impid : impid;
       this.entries = imp && Array.isArray(imp.waterfall) ? imp.waterfall.slice(0, LIMITS.maxEntries) : [];
       if (getComputedStyle(this.slot).position === 'static') this.slot.style.position = 'relative';
@@ -259,7 +260,9 @@ function createMediation(bytesPromise) {
         const position = x.med_wf_record_entry(this.wf, this.seen);
         const outcome = OUTCOMES[x.med_wf_record_outcome(this.wf, this.seen)];
         const latency_ms = x.med_wf_record_latency_ms(this.wf, this.seen);
-        const record = { ...this.about(position), outcome, latency_ms, price: this.entries[position].price };
+        const { price, token } = this.entries[position];
+        // The ad server's token (if it signed the entry) vouches for these fields.
+        const record = { ...this.about(position), outcome, latency_ms, price, cur: this.cur, token };
         if (outcome === 'late') this.lateHeard.add(position);
         else this.attempts.push({ bid: record.bid, network: record.network, position, outcome, latency_ms });
         beacon(record);

@@ -144,7 +144,10 @@ export function demoBid(kind, request, { instant = false } = {}) {
     };
   if (kind === 'slow')
     return {
-      delay: instant ? 0 : (request.tmax || 300) + 200,
+      // After the request's tmax, but never more than 2.2 s whatever tmax says.
+      delay: instant
+        ? 0
+        : Math.min(Number.isInteger(request.tmax) && request.tmax > 0 ? request.tmax : 300, 2000) + 200,
       response: {
         id: request.id,
         cur: 'USD',

@@ -151,7 +151,15 @@ const STYLE = [
   'svg{font:11px system-ui,sans-serif;background:#fafafa}.totals{font-size:16px}',
 ].join('');
 
-export function reportPage(report, { bidders = {}, rejected = 0, config = {}, currency = 'USD' } = {}) {
+function unverifiedPart(u, money) {
+  const note = 'beacons without a token, from auctions run in the page: not vouched for by this server';
+  return `<h2>Unverified attempts</h2><p>${u.totals.attempts} attempts, ${u.totals.fills} fills, estimated revenue \
+${money(u.totals.revenue)} (${note})</p>${table(u.networks, [['network', (r) => r.network], ...figures(money)])}`;
+}
+
+// `report` counts the attempts the ad server signed; `unverified` (beacons without a
+// token, from in-page auctions, kept only where the config accepts them) is shown apart.
+export function reportPage(report, { bidders = {}, rejected = 0, config = {}, currency = 'USD', unverified } = {}) {
   const money = moneyFormat(currency);
   const nets = report.networks.map((n) => n.network);
   const over = (field) =>
@@ -190,7 +198,7 @@ export function reportPage(report, { bidders = {}, rejected = 0, config = {}, cu
     `${t.late} late`,
     `estimated revenue ${money(t.revenue)}`,
     `eCPM ${money(t.ecpm)}`,
-    `${rejected} malformed events refused`,
+    `${rejected} events refused`,
     `config ${esc(config.loaded_at || '—')}` + (config.error ? ` (last change refused: ${esc(config.error)})` : ''),
   ].join(' · ');
   const fillRate = { yMax: 1, yFormat: (v) => `${Math.round(v * 100)}%`, title: 'Fill rate over time' };
@@ -207,6 +215,7 @@ ${mix}${revenue}
 <h2>Mediated and RTB bids</h2>
 ${table(report.bids, [['bid', (r) => r.bid], ['network', (r) => r.network], ...figures(money)])}
 <h2>RTB bidders</h2>${table(bidderRows, BIDDER_COLUMNS)}
+${unverified?.totals.attempts ? unverifiedPart(unverified, money) : ''}
 <p>Numbers from <a href="/report.json">/report.json</a>, computed by the engine from every stored attempt.</p>
 </body></html>`;
 }

@@ -2,23 +2,28 @@
 //
 //   POST /auction      an OpenRTB BidRequest in; asks every RTB bidder within tmax,
 //                      runs the Wasm engine on the loaded config, answers its output
-//   POST /events       mediation.js's beacons, stored in SQLite (data/events.db)
-//   GET  /report       the report page; /report.json the same numbers
+//                      with a signed token on every waterfall entry (tokens.mjs)
+//   POST /events       mediation.js's beacons, checked against their tokens and
+//                      stored in SQLite (data/events.db)
+//   GET  /report       the report page; /report.json the same numbers; /status.json:
+//                      the admin's, behind the admin token
 //   GET  /demo/        the demo publisher page; /mediation.js the runtime
-//   POST /bidders/*    the three demo bidders, served here so fan-out is real HTTP
+//   POST /bidders/*    the three demo bidders (only with --demo), so fan-out is real HTTP
 //
 // The config file (--config PATH or MEDIATION_CONFIG; web/demo/config.json by
 // default) is checked by the engine at start and reloaded when it changes; a bad
 // new file keeps the old config and says why.
 import http from 'node:http';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { readFileSync, watch } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, unwatchFile, watch, watchFile, writeFileSync } from 'node:fs';
 import { dirname, basename, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mediation from '../../dist/mediation.mjs';
 import { askBidder, demoBid } from './bidders.mjs';
-import { openStore, validEvent } from './store.mjs';
+import { openStore, STORED, validEvent } from './store.mjs';
 import { reportPage } from './report.mjs';
+import { loadKeys, signOutput, verify } from './tokens.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const TYPES = {
@@ -35,6 +40,8 @@ const STATIC = {
 const MAX_REQUEST_BYTES = 64 * 1024;
 const MAX_EVENT_BYTES = 4 * 1024;
 const DEFAULT_TMAX = 300;
+const TIMEOUT_MS = 10000; // for headers and for a whole request
+const MAX_CONNECTIONS = Number(process.env.MEDIATION_MAX_CONNECTIONS) || 1024;
 
 class HttpError extends Error {
   constructor(status, code, message, at = '') {
@@ -44,23 +51,109 @@ class HttpError extends Error {
   }
 }
 
+// The body as text. One past the limit is answered 413 and the connection is then
+// destroyed (tooLarge), so that a client cannot keep the server reading what it refuses.
 function readBody(req, limit) {
   return new Promise((resolvePromise, reject) => {
     const chunks = [];
     let size = 0;
+    const tooLarge = () => {
+      req.pause();
+      reject(
+        Object.assign(new HttpError(413, 'too_large', `the body is larger than ${limit} bytes`), { tooLarge: true }),
+      );
+    };
+    if (Number(req.headers['content-length']) > limit) return tooLarge();
     req.on('data', (c) => {
       size += c.length;
-      if (size > limit) reject(new HttpError(400, 'too_large', `the body is larger than ${limit} bytes`));
-      else chunks.push(c);
+      if (size <= limit) chunks.push(c);
+      else if (size - c.length <= limit) tooLarge();
     });
     req.on('end', () => resolvePromise(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }
 
-function send(res, status, body, type = 'application/json') {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'access-control-allow-origin': '*' });
+function send(res, status, body, type = 'application/json', headers = {}) {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...res.cors, ...headers });
   res.end(body);
+}
+
+// What the server takes from the config beside the engine's part: which page origins
+// may call /auction and /events from a browser, which Host names it answers to,
+// whether beacons without a token (in-page auctions) are kept, how long tokens live.
+function readServerSettings(c) {
+  const list = (v, at) => {
+    if (v === undefined) return null;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+      throw new HttpError(400, 'wrong_type', `${at} must be an array of strings`, at);
+    return v;
+  };
+  const ttl = c.event_token_ttl_s ?? 3600;
+  if (!Number.isInteger(ttl) || ttl < 10 || ttl > 7 * 86400)
+    throw new HttpError(
+      400,
+      'invalid_value',
+      'config.event_token_ttl_s must be 10..604800',
+      'config.event_token_ttl_s',
+    );
+  if (c.accept_unsigned_events !== undefined && typeof c.accept_unsigned_events !== 'boolean')
+    throw new HttpError(
+      400,
+      'wrong_type',
+      'config.accept_unsigned_events must be true or false',
+      'config.accept_unsigned_events',
+    );
+  const days = (name, fallback) => {
+    const v = c[name] ?? fallback;
+    if (!Number.isInteger(v) || v < 1 || v > 3650)
+      throw new HttpError(
+        400,
+        'invalid_value',
+        `config.${name} must be a whole number of days, 1..3650`,
+        `config.${name}`,
+      );
+    return v;
+  };
+  return {
+    rawDays: days('raw_retention_days', 30),
+    rollupDays: days('rollup_retention_days', 400),
+    origins: list(c.publisher_origins, 'config.publisher_origins') ?? [],
+    hosts: list(c.hosts, 'config.hosts') ?? ['127.0.0.1', 'localhost', '[::1]'],
+    acceptUnsigned: c.accept_unsigned_events === true,
+    tokenTtlMs: ttl * 1000,
+  };
+}
+
+// Tokens compare in constant time: both sides hashed to the same length first.
+function sameSecret(a, b) {
+  const h = (x) => createHash('sha256').update(String(x)).digest();
+  return typeof a === 'string' && a.length > 0 && timingSafeEqual(h(a), h(b));
+}
+
+// The admin token: MEDIATION_ADMIN_TOKEN, else the one kept in the data folder, else a
+// new one made now (printed once, kept with mode 0600). Never logged otherwise.
+function adminTokenOf(dataDir, log) {
+  if (process.env.MEDIATION_ADMIN_TOKEN) return process.env.MEDIATION_ADMIN_TOKEN;
+  const path = resolve(dataDir, 'admin-token');
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(path, token + '\n', { mode: 0o600 });
+  chmodSync(path, 0o600);
+  log(`admin token (for /report and /status.json; kept in ${path}): ${token}`);
+  return token;
+}
+
+// One log line per kind of error and minute, with how many there were.
+function throttledLog(log) {
+  const seen = new Map();
+  return (kind, text) => {
+    const now = Date.now();
+    const s = seen.get(kind);
+    if (s && now - s.at < 60000) return void s.n++;
+    log(s && s.n ? `${text} (and ${s.n} more like it in the last minute)` : text);
+    seen.set(kind, { at: now, n: 0 });
+  };
 }
 
 // The RTB bidders of the config: ids and http(s) URLs, relative ones meaning this
@@ -85,14 +178,15 @@ function readBidders(list) {
 
 // The config, loaded by the engine; watched for changes.
 function configHolder(path, log) {
-  const state = { handle: null, bidders: [], currency: 'USD', loaded_at: null, error: null, path };
+  const state = { handle: null, bidders: [], settings: null, currency: 'USD', loaded_at: null, error: null, path };
   function load(text) {
     const parsed = JSON.parse(text);
     const bidders = readBidders(parsed.bidders); // throws naming the bidder
+    const settings = readServerSettings(parsed);
     const handle = mediation.loadConfig(text); // throws MediationError naming the field
     const old = state.handle;
     const currency = typeof parsed.currency === 'string' ? parsed.currency : 'USD'; // the engine checked it
-    Object.assign(state, { handle, bidders, currency, loaded_at: new Date().toISOString(), error: null });
+    Object.assign(state, { handle, bidders, settings, currency, loaded_at: new Date().toISOString(), error: null });
     if (old) old.release(); // auctions run synchronously on a handle: none holds the old one now
   }
   function reload() {
@@ -108,11 +202,18 @@ function configHolder(path, log) {
     }
   }
   let timer = 0;
-  // Watch the folder: editors replace files rather than write them in place.
-  const watcher = watch(dirname(path), (_, name) => {
-    if (name && name !== basename(path)) return;
+  const soon = () => {
     clearTimeout(timer);
     timer = setTimeout(reload, 50);
+  };
+  // Watch the folder: editors replace files rather than write them in place. And poll
+  // what the path leads to: a swapped symlink (a Kubernetes ConfigMap) changes no
+  // name in this folder, only the file at the end of the link.
+  const watcher = watch(dirname(path), (_, name) => {
+    if (!name || name === basename(path)) soon();
+  });
+  watchFile(path, { interval: 500 }, (now, before) => {
+    if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino || now.size !== before.size) soon();
   });
   return {
     state,
@@ -120,6 +221,7 @@ function configHolder(path, log) {
     close: () => {
       clearTimeout(timer);
       watcher.close();
+      unwatchFile(path);
     },
   };
 }
@@ -130,6 +232,9 @@ export async function startServer({
   dataDir,
   log = console.log,
   instantBidders = false,
+  demo = false, // serve the demo bidders (make demo)
+  adminToken,
+  signingKeys,
 } = {}) {
   await mediation.ready;
   const config = configHolder(resolve(configPath), log);
@@ -139,7 +244,24 @@ export async function startServer({
     config.close(); // the caller says why and stops; nothing may keep the process alive
     throw e;
   }
-  const store = openStore(dataDir);
+  let store;
+  try {
+    store = openStore(dataDir);
+  } catch (e) {
+    config.close();
+    throw e;
+  }
+  const keys = signingKeys ?? loadKeys(dataDir);
+  const admin = adminToken ?? adminTokenOf(dataDir, log);
+  const logOnce = throttledLog(log);
+  // Raw attempts are kept for raw_retention_days (config, default 30), rollups for
+  // rollup_retention_days (default 400); pruned at start and every hour.
+  const prune = () => {
+    const { rawDays, rollupDays } = config.state.settings;
+    store.prune({ rawDays, rollupDays });
+  };
+  prune();
+  const pruner = setInterval(prune, 3600000).unref();
   const bidderStats = {};
   const stat = (id) => (bidderStats[id] ??= { requests: 0, bids: 0, nobids: 0, timeouts: 0, errors: 0, malformed: 0 });
   const engine = { auctions: 0, engine_ns: 0, total_ns: 0 };
@@ -156,6 +278,14 @@ export async function startServer({
     }
     if (request === null || typeof request !== 'object' || Array.isArray(request))
       throw new HttpError(400, 'not_object', 'the bid request must be a JSON object (OpenRTB 2.6 BidRequest)');
+    const now = new Date().toISOString();
+    // The engine reads the request before any bidder is asked: a bad one costs them nothing.
+    try {
+      mediation.auctionJSON({ config: config.state.handle, request: text, bids: [], now });
+    } catch (e) {
+      if (e instanceof mediation.MediationError) throw new HttpError(400, e.code, e.message, e.at);
+      throw e;
+    }
     const tmax = Number.isInteger(request.tmax) && request.tmax > 0 ? Math.min(request.tmax, 2000) : DEFAULT_TMAX;
     // The engine and the answer need a few ms of tmax for themselves.
     const wait = Math.max(1, tmax - 10);
@@ -174,56 +304,106 @@ export async function startServer({
     const e0 = process.hrtime.bigint();
     let out;
     try {
-      out = mediation.auctionJSON({ config: config.state.handle, request: text, bids, now: new Date().toISOString() });
+      out = mediation.auctionJSON({ config: config.state.handle, request: text, bids, now });
     } catch (e) {
       if (e instanceof mediation.MediationError) throw new HttpError(400, e.code, e.message, e.at);
       throw e;
     }
     const e1 = process.hrtime.bigint();
-    send(res, 200, out);
+    send(res, 200, signOutput(keys, out, config.state.settings.tokenTtlMs));
     engine.auctions++;
     engine.engine_ns += Number(e1 - e0);
     engine.total_ns += Number(process.hrtime.bigint() - t0);
   }
 
   async function events(req, res) {
+    const refuse = (status, code, reason, message) => {
+      store.refuse(reason);
+      return new HttpError(status, code, message);
+    };
     const text = await readBody(req, MAX_EVENT_BYTES).catch((e) => {
-      store.reject('too large');
-      throw e;
+      throw e instanceof HttpError ? (store.refuse('too_large'), e) : e;
     });
     let parsed;
     try {
       parsed = JSON.parse(text);
     } catch {
-      store.reject('not JSON');
-      throw new HttpError(400, 'invalid_json', 'the event is not JSON');
+      throw refuse(400, 'invalid_json', 'not_json', 'the event is not JSON');
     }
     const { event, why } = validEvent(parsed);
-    if (!event) {
-      store.reject(why);
-      throw new HttpError(400, 'invalid_event', why);
-    }
-    store.add(event); // committed before the answer: a 204 is a promise kept
-    res.writeHead(204, { 'access-control-allow-origin': '*' });
+    if (!event) throw refuse(400, 'invalid_event', 'invalid', why);
+    // Only the token vouches for bid, network, price and position; without one the
+    // event is kept only where the config accepts unsigned events, and apart.
+    const trust = verify(keys, event, event.token);
+    if (trust !== 'ok' && !(trust === 'missing' && config.state.settings.acceptUnsigned))
+      throw refuse(403, 'bad_token', `token_${trust}`, `the event's token is ${trust.replace('_', ' ')}`);
+    const r = store.add(event, { verified: trust === 'ok' }); // committed before the answer
+    if (r !== STORED && r !== 'duplicate') throw refuse(409, r, r, `the event contradicts one stored (${r})`);
+    res.writeHead(204, res.cors);
     res.end();
   }
 
-  function reportJson(url) {
-    const bucket = Math.round(Number(url.searchParams.get('bucket_ms'))) || 60000;
-    return mediation.reportJSON(
-      `{"bucket_ms":${Math.min(Math.max(bucket, 1000), 86400000)},"attempts":${store.attemptsJson()}}`,
-    );
+  // The report's range: ?from= and ?to= (RFC 3339 or ms since 1970; default the last 7
+  // days) in whole hours, and ?bucket_ms= for the series (whole hours; by default the
+  // range in at most 48 points). It reads only the rollups: its cost is that of the
+  // range, whatever the volume.
+  function reportRange(url) {
+    const time = (name, fallback) => {
+      const v = url.searchParams.get(name);
+      if (v === null || v === '') return fallback;
+      const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+      if (!Number.isFinite(t) || t < 0) throw new HttpError(400, 'invalid_value', `${name} must be a time`, name);
+      return t;
+    };
+    const HOUR = 3600000;
+    const to = Math.ceil(time('to', Date.now()) / HOUR) * HOUR;
+    const from = Math.floor(time('from', to - 7 * 24 * HOUR) / HOUR) * HOUR;
+    if (from >= to) throw new HttpError(400, 'invalid_value', 'from must be before to', 'from');
+    const asked = Number(url.searchParams.get('bucket_ms'));
+    const hours = asked > 0 ? Math.round(asked / HOUR) : Math.ceil((to - from) / HOUR / 48);
+    // At most 1000 points in a series.
+    const bucket = Math.max(hours, 1, Math.ceil((to - from) / HOUR / 1000)) * HOUR;
+    return { from, to, bucket };
+  }
+
+  function reportJson(url, verified = true) {
+    return mediation.reportJSON(store.rollupsJson({ verified, ...reportRange(url) }));
+  }
+
+  // The admin's routes want the token: as a bearer token, or the cookie the report's
+  // login form sets (HttpOnly, SameSite=Strict).
+  function isAdmin(req) {
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    const cookie = /(?:^|;\s*)mediation_admin=([^;]+)/.exec(req.headers.cookie ?? '');
+    return sameSecret(bearer?.[1] ?? decodeURIComponent(cookie?.[1] ?? ''), admin);
+  }
+
+  const LOGIN = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>mediation — sign in</title>
+<link rel="icon" href="data:,"></head><body style="font:14px system-ui;margin:24px">
+<form method="post" action="/login"><label>Admin token <input name="token" type="password" autofocus></label>
+<button>Open the report</button></form></body></html>`;
+
+  async function login(req, res) {
+    const token = new URLSearchParams(await readBody(req, 4096)).get('token') ?? '';
+    if (!sameSecret(token, admin)) return send(res, 401, LOGIN, TYPES['.html']);
+    const cookie = `mediation_admin=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
+    send(res, 303, '', 'text/plain', { location: '/report', 'set-cookie': cookie });
   }
 
   async function demoBidder(kind, req, res) {
     const text = await readBody(req, MAX_REQUEST_BYTES);
-    const { delay, response } = demoBid(kind, JSON.parse(text), { instant: instantBidders }) ?? {};
+    let request;
+    try {
+      request = JSON.parse(text);
+    } catch {
+      throw new HttpError(400, 'invalid_json', 'the bid request is not JSON');
+    }
+    const { delay, response } = demoBid(kind, request ?? {}, { instant: instantBidders }) ?? {};
     const answer = () => (response ? send(res, 200, JSON.stringify(response)) : (res.writeHead(204), res.end()));
-    if (delay)
-      setTimeout(() => {
-        if (!res.destroyed) answer();
-      }, delay);
-    else answer();
+    if (!delay) return answer();
+    // A timer that holds the answer goes when the client does.
+    const timer = setTimeout(answer, delay);
+    res.on('close', () => clearTimeout(timer));
   }
 
   async function serveFile(res, path) {
@@ -234,19 +414,39 @@ export async function startServer({
     }
   }
 
+  // Publisher pages on the origins the config lists may call /auction and /events
+  // from the browser; nothing else is readable cross-origin.
+  function corsFor(req, path) {
+    const origin = req.headers.origin;
+    if (!origin || (path !== '/auction' && path !== '/events')) return {};
+    const { origins } = config.state.settings;
+    if (!origins.includes(origin) && !origins.includes('*')) return {};
+    return { 'access-control-allow-origin': origin, vary: 'origin' };
+  }
+
+  // Only the Host names the config lists (by default the loopback ones), with any
+  // port: a DNS-rebinding page cannot reach the server under another name.
+  function hostAllowed(req) {
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+    return config.state.settings.hosts.includes(host);
+  }
+
   const server = http.createServer(async (req, res) => {
     let url = { pathname: req.url };
+    res.cors = {};
     try {
       try {
         url = new URL(req.url, 'http://127.0.0.1');
       } catch {
         throw new HttpError(400, 'bad_request', 'the request target is not a path');
       }
+      if (!hostAllowed(req)) throw new HttpError(421, 'unknown_host', 'this server does not answer to that Host');
+      res.cors = corsFor(req, url.pathname);
       if (req.method === 'OPTIONS') {
-        // Pages on other origins may ask for auctions and send beacons.
+        if (!res.cors['access-control-allow-origin']) throw new HttpError(403, 'cors', 'this origin may not call here');
         res.writeHead(204, {
-          'access-control-allow-origin': '*',
-          'access-control-allow-methods': 'GET, POST',
+          ...res.cors,
+          'access-control-allow-methods': 'POST',
           'access-control-allow-headers': 'content-type',
           'access-control-max-age': '600',
         });
@@ -255,7 +455,8 @@ export async function startServer({
       if (req.method === 'POST') {
         if (url.pathname === '/auction') return await auction(req, res);
         if (url.pathname === '/events') return await events(req, res);
-        const bidder = /^\/bidders\/(quick|sparse|slow)$/.exec(url.pathname);
+        if (url.pathname === '/login') return await login(req, res);
+        const bidder = demo && /^\/bidders\/(quick|sparse|slow)$/.exec(url.pathname);
         if (bidder) return await demoBidder(bidder[1], req, res);
         throw new HttpError(404, 'not_found', `no POST ${url.pathname}`);
       }
@@ -265,35 +466,53 @@ export async function startServer({
         return res.end();
       }
       if (STATIC[url.pathname]) return await serveFile(res, STATIC[url.pathname]);
-      if (url.pathname === '/report.json') return send(res, 200, reportJson(url));
+      const adminRoute =
+        url.pathname === '/report' || url.pathname === '/report.json' || url.pathname === '/status.json';
+      if (adminRoute && !isAdmin(req)) {
+        if (url.pathname === '/report') return send(res, 401, LOGIN, TYPES['.html']);
+        throw new HttpError(401, 'unauthorized', 'send the admin token: Authorization: Bearer <token>');
+      }
+      if (url.pathname === '/report.json') {
+        const unverified = reportJson(url, false);
+        return send(res, 200, `{"verified":${reportJson(url)},"unverified":${unverified}}`);
+      }
       if (url.pathname === '/report') {
         const report = JSON.parse(reportJson(url));
+        const unverified = JSON.parse(reportJson(url, false));
         const { rejected } = store.counts();
-        return send(
-          res,
-          200,
-          reportPage(report, { bidders: bidderStats, rejected, config: config.state, currency: config.state.currency }),
-          TYPES['.html'],
-        );
+        const opts = { bidders: bidderStats, rejected, config: config.state, currency: config.state.currency };
+        return send(res, 200, reportPage(report, { ...opts, unverified }), TYPES['.html']);
       }
       if (url.pathname === '/status.json') {
-        const { handle, ...cfg } = config.state;
+        const { handle, settings, ...cfg } = config.state;
         return send(res, 200, JSON.stringify({ config: cfg, store: store.counts(), bidders: bidderStats, engine }));
       }
       throw new HttpError(404, 'not_found', `no ${url.pathname}`);
     } catch (e) {
       if (res.headersSent) return res.destroy();
-      if (e instanceof HttpError) return send(res, e.status, JSON.stringify(e.body));
-      log(`error on ${req.method} ${url.pathname}: ${e.stack || e}`);
+      if (e.tooLarge) res.on('finish', () => req.socket.destroy());
+      if (e instanceof HttpError)
+        return send(
+          res,
+          e.status,
+          JSON.stringify(e.body),
+          'application/json',
+          e.tooLarge ? { connection: 'close' } : {},
+        );
+      logOnce(String(e.message), `error on ${req.method} ${url.pathname}: ${e.stack || e}`);
       send(res, 500, JSON.stringify({ error: { code: 'internal', message: 'internal error', at: '' } }));
     }
   });
   server.keepAliveTimeout = 5000;
+  server.headersTimeout = TIMEOUT_MS; // a client that trickles headers or a body is cut off
+  server.requestTimeout = TIMEOUT_MS;
+  server.maxConnections = MAX_CONNECTIONS;
   await new Promise((r, j) => server.once('error', j).listen(port, '127.0.0.1', r));
   self = `http://127.0.0.1:${server.address().port}`;
   return {
     url: self,
     close: async () => {
+      clearInterval(pruner);
       config.close();
       server.closeAllConnections?.();
       await new Promise((r) => server.close(r));
@@ -315,6 +534,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       port: Number(process.env.PORT || 8080),
       configPath,
       dataDir,
+      demo: process.argv.includes('--demo'),
       instantBidders: process.env.DEMO_BIDDERS_INSTANT === '1',
     });
     console.log(

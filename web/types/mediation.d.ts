@@ -9,6 +9,8 @@ export type MediatedReason = 'inactive' | 'flight' | 'targeting' | 'size' | 'flo
 /** A waterfall entry for a mediated bid: load `tag` in a sandboxed frame. */
 export interface MediatedEntry {
   source: 'mediated';
+  /** Set by the ad server: its signature of the entry, sent back in beacons. */
+  token?: string;
   bid: string;
   network: string;
   /** CPM in the config currency. */
@@ -23,6 +25,8 @@ export interface MediatedEntry {
 /** The RTB fallback: a sure fill. `price` is the clearing price in the config currency. */
 export interface RtbEntry {
   source: 'rtb';
+  /** Set by the ad server: its signature of the entry, sent back in beacons. */
+  token?: string;
   bid: string;
   seat?: string;
   price: number;
@@ -143,6 +147,10 @@ export interface AttemptRecord {
   outcome?: Outcome;
   latency_ms?: number;
   price?: number;
+  /** The output's currency, in beacons. */
+  cur?: string;
+  /** The ad server's signature of the entry, in beacons, when it signed one. */
+  token?: string;
 }
 
 export interface EventMap {

@@ -1,0 +1,75 @@
+// store.test.mjs — the events store on its own: rollups kept as attempts are stored
+// give the report the raw attempts give (latencies within the histogram's 5%), the
+// report's range picks hours, and retention prunes raw attempts before rollups.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mediation from '../../dist/mediation.mjs';
+import { latencyBucket, openStore } from '../../web/server/store.mjs';
+
+const HOUR = 3600000;
+const T0 = Date.UTC(2026, 10, 27, 0, 0, 0);
+
+function attempt(i, extra = {}) {
+  const outcomes = ['filled', 'filled', 'no_fill', 'timeout', 'error'];
+  return {
+    auction_id: 'a' + i,
+    imp_id: '1',
+    render_id: 'r' + i,
+    bid: 'b' + (i % 3),
+    network: 'n' + (i % 2),
+    source: i % 7 ? 'mediated' : 'rtb',
+    position: 0,
+    outcome: outcomes[i % outcomes.length],
+    latency_ms: 37 * (i % 50) + 5,
+    price: 1 + (i % 4) * 0.25,
+    ...extra,
+  };
+}
+
+test('rollups give the report the raw attempts give; the range picks hours', async () => {
+  await mediation.ready;
+  const dir = mkdtempSync(join(tmpdir(), 'mediation-store-'));
+  const store = openStore(dir);
+  try {
+    for (let i = 0; i < 600; i++) assert.equal(store.add(attempt(i), { now: T0 + (i % 6) * HOUR }), 'stored');
+    const raw = mediation.report(`{"bucket_ms":${HOUR},"attempts":${store.attemptsJson()}}`);
+    const rolled = mediation.report(store.rollupsJson({ from: T0, to: T0 + 6 * HOUR, bucket: HOUR }));
+    const strip = (f) => ({ ...f, latency_p50: 0, latency_p95: 0 });
+    assert.deepEqual(rolled.totals && strip(rolled.totals), strip(raw.totals));
+    assert.deepEqual(rolled.networks.map(strip), raw.networks.map(strip));
+    assert.deepEqual(rolled.bids.map(strip), raw.bids.map(strip));
+    assert.equal(rolled.series.length, raw.series.length);
+    for (const [r, w] of [[rolled.totals, raw.totals], ...rolled.networks.map((n, i) => [n, raw.networks[i]])]) {
+      assert.equal(r.latency_p50, latencyBucket(w.latency_p50), 'p50 from the histogram');
+      assert.ok(Math.abs(r.latency_p95 - w.latency_p95) <= 0.05 * w.latency_p95 + 1, 'p95 within 5%');
+    }
+    // Two of the six hours: a third of the attempts.
+    const part = mediation.report(store.rollupsJson({ from: T0 + 2 * HOUR, to: T0 + 4 * HOUR, bucket: HOUR }));
+    assert.equal(part.totals.attempts + part.totals.late, 200);
+    assert.equal(part.series.length, 2, 'two hours, one network each');
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('retention prunes raw attempts first; rollups stay until their own retention', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mediation-store-'));
+  const store = openStore(dir);
+  try {
+    const now = T0 + 40 * 24 * HOUR;
+    store.add(attempt(1), { now: T0 }); // 40 days old
+    store.add(attempt(2), { now: now - HOUR });
+    assert.deepEqual(store.prune({ rawDays: 30, rollupDays: 400, now }), { raw: 1, rollups: 0 });
+    assert.equal(store.counts().attempts, 1);
+    const kept = JSON.parse(store.rollupsJson({ from: T0, to: now, bucket: HOUR })).rollups;
+    assert.equal(kept.length, 2, 'the old attempt is still in the rollups');
+    assert.deepEqual(store.prune({ rawDays: 30, rollupDays: 10, now }), { raw: 0, rollups: 2 });
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
