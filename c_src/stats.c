@@ -178,7 +178,8 @@ static int lat_less(uint32_t a, uint32_t b, const void *ctx) {
 
 /* Nearest-rank percentile of latencies given with their counts, in order. */
 static int64_t percentile(const lat_count *l, const uint32_t *order, uint32_t n, uint64_t total, int p) {
-  uint64_t rank = ((uint64_t)p * total + 99) / 100, seen = 0;
+  /* ceil(p * total / 100), without overflow for rollups of up to 2^64 attempts */
+  uint64_t rank = total / 100 * (uint64_t)p + (total % 100 * (uint64_t)p + 99) / 100, seen = 0;
   if (!rank) rank = 1;
   for (uint32_t k = 0; k < n; k++) {
     seen += l[order[k]].n;
@@ -193,6 +194,7 @@ static void add(figures *f, const row *r) {
   /* Saturates: CPMs up to 1e9 over enough fills would overflow int64. */
   if (__builtin_add_overflow(f->revenue_micros_k, r->cpm_micros, &f->revenue_micros_k))
     f->revenue_micros_k = INT64_MAX;
+  if (!r->nlat) return; /* a fill row without a histogram has a NULL lat */
   memcpy(f->lat + f->nlat, r->lat, sizeof(lat_count) * r->nlat);
   f->nlat += r->nlat;
 }
@@ -202,7 +204,7 @@ static void write_ratio(med_out *o, uint64_t num, uint64_t den) {
     med_out_lit(o, "null");
     return;
   }
-  med_out_micros(o, (int64_t)((num * 1000000 + den / 2) / den));
+  med_out_micros(o, (int64_t)(((unsigned __int128)num * 1000000 + den / 2) / den));
 }
 
 static void write_count(med_out *o, const char *name, uint64_t n) {

@@ -302,11 +302,26 @@ test('beacons reach the report URL, one per attempt, matching the outcome', asyn
   const r = await render(
     'slot-a',
     output(
-      [mediated('m1', TAGS.noad), mediated('m2', TAGS.throws), mediated('m3', TAGS.hang, 200), rtb('r1')],
+      [
+        { ...mediated('m1', TAGS.noad), token: 'v1.k.1.signed-m1' },
+        mediated('m2', TAGS.throws),
+        mediated('m3', TAGS.hang, 200),
+        { ...rtb('r1'), token: 'v1.k.1.signed-r1' },
+      ],
       'auc-b',
     ),
   );
   await until(() => server.beacons.length === 4, 3000, 'four beacons');
+  // Each beacon carries its entry's token (the ad server's signature) and the currency.
+  assert.deepEqual(
+    server.beacons.map((b) => [b.token ?? null, b.cur, b.price]),
+    [
+      ['v1.k.1.signed-m1', 'USD', 2],
+      [null, 'USD', 2],
+      [null, 'USD', 2],
+      ['v1.k.1.signed-r1', 'USD', 1],
+    ],
+  );
   assert.deepEqual(
     server.beacons.map((b) => [b.auction_id, b.imp_id, b.bid, b.network, b.position, b.outcome]),
     [

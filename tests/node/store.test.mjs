@@ -36,7 +36,8 @@ test('rollups give the report the raw attempts give; the range picks hours', asy
   try {
     for (let i = 0; i < 600; i++) assert.equal(store.add(attempt(i), { now: T0 + (i % 6) * HOUR }), 'stored');
     const raw = mediation.report(`{"bucket_ms":${HOUR},"attempts":${store.attemptsJson()}}`);
-    const rolled = mediation.report(store.rollupsJson({ from: T0, to: T0 + 6 * HOUR, bucket: HOUR }));
+    const docs = store.rollupDocs({ from: T0, to: T0 + 6 * HOUR, bucket: HOUR });
+    const rolled = { ...mediation.report(docs.tables), series: mediation.report(docs.series).series };
     const strip = (f) => ({ ...f, latency_p50: 0, latency_p95: 0 });
     assert.deepEqual(rolled.totals && strip(rolled.totals), strip(raw.totals));
     assert.deepEqual(rolled.networks.map(strip), raw.networks.map(strip));
@@ -46,8 +47,13 @@ test('rollups give the report the raw attempts give; the range picks hours', asy
       assert.equal(r.latency_p50, latencyBucket(w.latency_p50), 'p50 from the histogram');
       assert.ok(Math.abs(r.latency_p95 - w.latency_p95) <= 0.05 * w.latency_p95 + 1, 'p95 within 5%');
     }
+    // By whole days the report reads the daily rollups: the same tables.
+    const byDay = store.rollupDocs({ from: T0, to: T0 + 2 * 24 * HOUR, bucket: 24 * HOUR });
+    assert.deepEqual(mediation.report(byDay.tables), mediation.report(docs.tables));
+    assert.equal(mediation.report(byDay.series).series.length, 2, 'one day, two networks');
     // Two of the six hours: a third of the attempts.
-    const part = mediation.report(store.rollupsJson({ from: T0 + 2 * HOUR, to: T0 + 4 * HOUR, bucket: HOUR }));
+    const partDocs = store.rollupDocs({ from: T0 + 2 * HOUR, to: T0 + 4 * HOUR, bucket: HOUR });
+    const part = { ...mediation.report(partDocs.tables), series: mediation.report(partDocs.series).series };
     assert.equal(part.totals.attempts + part.totals.late, 200);
     assert.equal(part.series.length, 2, 'two hours, one network each');
   } finally {
@@ -65,9 +71,9 @@ test('retention prunes raw attempts first; rollups stay until their own retentio
     store.add(attempt(2), { now: now - HOUR });
     assert.deepEqual(store.prune({ rawDays: 30, rollupDays: 400, now }), { raw: 1, rollups: 0 });
     assert.equal(store.counts().attempts, 1);
-    const kept = JSON.parse(store.rollupsJson({ from: T0, to: now, bucket: HOUR })).rollups;
+    const kept = JSON.parse(store.rollupDocs({ from: T0, to: now, bucket: HOUR }).series).rollups;
     assert.equal(kept.length, 2, 'the old attempt is still in the rollups');
-    assert.deepEqual(store.prune({ rawDays: 30, rollupDays: 10, now }), { raw: 0, rollups: 2 });
+    assert.deepEqual(store.prune({ rawDays: 30, rollupDays: 10, now }), { raw: 0, rollups: 2 }, 'its hour and its day');
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });

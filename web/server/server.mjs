@@ -343,10 +343,11 @@ export async function startServer({
     res.end();
   }
 
-  // The report's range: ?from= and ?to= (RFC 3339 or ms since 1970; default the last 7
-  // days) in whole hours, and ?bucket_ms= for the series (whole hours; by default the
-  // range in at most 48 points). It reads only the rollups: its cost is that of the
-  // range, whatever the volume.
+  // The report's range: ?from= and ?to= (RFC 3339 or ms since 1970; default the 7 days
+  // before today and today so far) in whole hours, and ?bucket_ms= for the series
+  // (whole hours; by default a day for two days or more, else the range in at most 48
+  // points). It reads only the rollups (daily ones for whole days): its cost is that of
+  // the range, whatever the volume.
   function reportRange(url) {
     const time = (name, fallback) => {
       const v = url.searchParams.get(name);
@@ -356,18 +357,24 @@ export async function startServer({
       return t;
     };
     const HOUR = 3600000;
+    const DAY = 24 * HOUR;
     const to = Math.ceil(time('to', Date.now()) / HOUR) * HOUR;
-    const from = Math.floor(time('from', to - 7 * 24 * HOUR) / HOUR) * HOUR;
+    const weekBefore = Math.floor((to - 7 * DAY) / DAY) * DAY;
+    const from = Math.floor(time('from', weekBefore) / HOUR) * HOUR;
     if (from >= to) throw new HttpError(400, 'invalid_value', 'from must be before to', 'from');
     const asked = Number(url.searchParams.get('bucket_ms'));
-    const hours = asked > 0 ? Math.round(asked / HOUR) : Math.ceil((to - from) / HOUR / 48);
+    const span = (to - from) / HOUR;
+    const hours = asked > 0 ? Math.round(asked / HOUR) : span >= 48 ? 24 : Math.ceil(span / 48);
     // At most 1000 points in a series.
     const bucket = Math.max(hours, 1, Math.ceil((to - from) / HOUR / 1000)) * HOUR;
     return { from, to, bucket };
   }
 
   function reportJson(url, verified = true) {
-    return mediation.reportJSON(store.rollupsJson({ verified, ...reportRange(url) }));
+    // Two passes of the C statistics: the tables over the range, the series per bucket.
+    const docs = store.rollupDocs({ verified, ...reportRange(url) });
+    const { series } = mediation.report(docs.series);
+    return JSON.stringify({ ...mediation.report(docs.tables), series });
   }
 
   // The admin's routes want the token: as a bearer token, or the cookie the report's

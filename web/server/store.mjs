@@ -17,13 +17,26 @@ const isText = (v, max = MAX_TEXT) => typeof v === 'string' && v.length > 0 && v
 const HOUR = 3600000;
 const DAY = 24 * HOUR;
 
-// The histogram bucket of a latency: exact below 20 ms, then steps of 10%, each
-// named by its geometric middle, so a quantile read from the histogram is within 5%
-// of the true one whatever the volume, with 100 buckets at most up to 610 s.
-export function latencyBucket(ms) {
-  if (ms < 20) return ms;
-  const k = Math.floor(Math.log(ms / 20) / Math.log(1.1) + 1e-9);
-  return Math.min(Math.round(20 * 1.1 ** (k + 0.5)), maxLatencyMs);
+// Latency histograms: exact below 20 ms, then steps of 10% named by their geometric
+// middle, so a quantile read from one is within 5% of the true one whatever the
+// volume. 128 slots cover 0 to 610 s; a histogram is kept as 128 little-endian uint32
+// counts in a BLOB of its rollup row.
+const SLOTS = 128;
+const slotOf = (ms) => (ms < 20 ? ms : Math.min(SLOTS - 1, 20 + Math.floor(Math.log(ms / 20) / Math.log(1.1) + 1e-9)));
+const msOfSlot = (i) => (i < 20 ? i : Math.min(Math.round(20 * 1.1 ** (i - 20 + 0.5)), maxLatencyMs));
+
+// The latency a histogram reports for `ms`.
+export const latencyBucket = (ms) => msOfSlot(slotOf(ms));
+
+function histogram(blob) {
+  return new Uint32Array(blob.buffer, blob.byteOffset, SLOTS);
+}
+
+// [[ms, count], ...] of a histogram BLOB (null: none).
+function histogramPairs(blob) {
+  const pairs = [];
+  if (blob) histogram(blob).forEach((n, i) => n && pairs.push([msOfSlot(i), n]));
+  return pairs;
 }
 
 // The attempt in a beacon, or a reason why it is not one.
@@ -78,15 +91,38 @@ export function openStore(dataDir) {
     -- sum of the fills' CPMs (micro-units); the fills' latencies as a histogram.
     CREATE TABLE IF NOT EXISTS rollup (
       verified INTEGER NOT NULL, hour INTEGER NOT NULL, network TEXT NOT NULL, bid TEXT NOT NULL,
-      source TEXT NOT NULL, outcome TEXT NOT NULL, n INTEGER NOT NULL, cpm_micros INTEGER NOT NULL,
+      source TEXT NOT NULL, outcome TEXT NOT NULL, n INTEGER NOT NULL, cpm_micros INTEGER NOT NULL, lat BLOB,
       PRIMARY KEY (verified, hour, network, bid, source, outcome)) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS rollup_latency (
-      verified INTEGER NOT NULL, hour INTEGER NOT NULL, network TEXT NOT NULL, bid TEXT NOT NULL,
-      source TEXT NOT NULL, ms INTEGER NOT NULL, n INTEGER NOT NULL,
-      PRIMARY KEY (verified, hour, network, bid, source, ms)) WITHOUT ROWID;
+    -- The same by UTC day, so that a week's report reads days, not hours.
+    CREATE TABLE IF NOT EXISTS rollup_day (
+      verified INTEGER NOT NULL, day INTEGER NOT NULL, network TEXT NOT NULL, bid TEXT NOT NULL,
+      source TEXT NOT NULL, outcome TEXT NOT NULL, n INTEGER NOT NULL, cpm_micros INTEGER NOT NULL, lat BLOB,
+      PRIMARY KEY (verified, day, network, bid, source, outcome)) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS attempts_ts ON attempts2 (ts);
   `);
-  db.function('latency_bucket', { deterministic: true }, latencyBucket);
+  // Histograms in SQL: one fill's, one more fill, and the sum of a group's.
+  db.function('hist_one', { deterministic: true }, (ms) => {
+    if (ms === null) return null;
+    const blob = Buffer.alloc(SLOTS * 4);
+    histogram(blob)[slotOf(ms)] = 1;
+    return blob;
+  });
+  db.function('hist_add', { deterministic: true }, (blob, ms) => {
+    if (ms === null) return blob;
+    const copy = Buffer.from(blob ?? Buffer.alloc(SLOTS * 4));
+    histogram(copy)[slotOf(ms)]++;
+    return copy;
+  });
+  db.aggregate('hist_sum', {
+    start: () => null,
+    step: (sum, blob) => {
+      if (!blob) return sum;
+      const acc = sum ?? Buffer.alloc(SLOTS * 4);
+      const a = histogram(acc);
+      histogram(blob).forEach((n, i) => (a[i] += n));
+      return acc;
+    },
+  });
   migrate(db);
   const find = db.prepare(
     'SELECT outcome, render_id FROM attempts2 WHERE auction_id = ? AND imp_id = ? AND position = ? AND kind = ?',
@@ -105,20 +141,43 @@ export function openStore(dataDir) {
     'outcome', outcome, 'latency_ms', latency_ms, 'price', price, 'ts', ts)) AS a FROM attempts2 WHERE verified = ?`,
     )
     .pluck();
-  const roll = db.prepare(`INSERT INTO rollup VALUES (@verified, @hour, @network, @bid, @source, @outcome, 1, @cpm)
-    ON CONFLICT DO UPDATE SET n = n + 1, cpm_micros = cpm_micros + excluded.cpm_micros`);
-  const rollLatency = db.prepare(`INSERT INTO rollup_latency VALUES (@verified, @hour, @network, @bid, @source, @ms, 1)
-    ON CONFLICT DO UPDATE SET n = n + 1`);
+  const rollInto = (table, at) =>
+    db.prepare(`INSERT INTO ${table}
+    VALUES (@verified, @${at}, @network, @bid, @source, @outcome, 1, @cpm, hist_one(@ms))
+    ON CONFLICT DO UPDATE SET n = n + 1, cpm_micros = cpm_micros + excluded.cpm_micros, lat = hist_add(lat, @ms)`);
+  const roll = rollInto('rollup', 'hour');
+  const rollDay = rollInto('rollup_day', 'day');
   const attempts = db.prepare('SELECT count(*) FROM attempts2').pluck();
-  // The rollups of [from, to), summed into buckets of `bucket` ms counted from `from`.
-  const bucketed = (table, extra) => `SELECT hour - ((hour - @from) % @bucket) AS t, network, bid, source, ${extra}
-    FROM ${table} WHERE verified = @verified AND hour >= @from AND hour < @to
-    GROUP BY t, network, bid, source${extra.startsWith('outcome') ? ', outcome' : ', ms'}`;
-  const counts = db.prepare(bucketed('rollup', 'outcome, SUM(n) AS n, SUM(cpm_micros) AS cpm')).raw();
-  const latencies = db.prepare(bucketed('rollup_latency', 'ms, SUM(n) AS n')).raw();
+  // The rollup rows of [from, to), read once and summed here in JS (histograms
+  // added as arrays): for the tables per bid over the range, for the series per
+  // bucket of `bucket` ms counted from `from` and per network.
+  const rowsOf = (table, at) =>
+    db
+      .prepare(
+        `SELECT ${at}, network, bid, source, outcome, n, cpm_micros, lat FROM ${table}
+         WHERE verified = @verified AND ${at} >= @from AND ${at} < @to`,
+      )
+      .raw();
+  const hourRows = rowsOf('rollup', 'hour');
+  const dayRows = rowsOf('rollup_day', 'day');
+  const statsDoc = (groups, bucket) => {
+    const rows = [];
+    for (const g of groups.values()) rows.push({ ...g, latency: histogramPairs(g.latency) });
+    return `{"bucket_ms":${bucket},"rollups":${JSON.stringify(rows)}}`;
+  };
+  const addTo = (groups, key, row, lat) => {
+    const g = groups.get(key);
+    if (!g) return void groups.set(key, { ...row, latency: lat && Buffer.from(lat) });
+    g.n += row.n;
+    g.cpm_micros += row.cpm_micros;
+    if (lat && g.latency) {
+      const sum = histogram(g.latency);
+      histogram(lat).forEach((n, i) => n && (sum[i] += n));
+    } else if (lat) g.latency = Buffer.from(lat);
+  };
   const pruneRaw = db.prepare('DELETE FROM attempts2 WHERE ts < ?');
   const pruneRollups = db.prepare('DELETE FROM rollup WHERE hour < ?');
-  const pruneLatencies = db.prepare('DELETE FROM rollup_latency WHERE hour < ?');
+  const pruneDays = db.prepare('DELETE FROM rollup_day WHERE day < ?');
   const refusals = db.prepare('SELECT reason, n FROM refused ORDER BY reason');
 
   // Checks and stores one attempt in one transaction: STORED, 'duplicate', or why
@@ -158,11 +217,10 @@ export function openStore(dataDir) {
       outcome: e.outcome,
     };
     const filled = e.outcome === 'filled';
-    roll.run({ ...key, cpm: filled && e.price ? Math.round(e.price * 1e6) : 0 });
-    if (filled) {
-      const { outcome, ...where } = key;
-      rollLatency.run({ ...where, ms: latencyBucket(e.latency_ms) });
-    }
+    const values = { ...key, day: now - (now % DAY), cpm: filled && e.price ? Math.round(e.price * 1e6) : 0 };
+    values.ms = filled ? e.latency_ms : null;
+    roll.run(values);
+    rollDay.run(values);
     return STORED;
   });
 
@@ -178,28 +236,35 @@ export function openStore(dataDir) {
       count.run(String(reason).slice(0, 64));
     },
     attemptsJson: ({ verified = true } = {}) => asJson.get(verified ? 1 : 0),
-    // The engine's statistics document (c_src/stats.h) of the rollups of [from, to):
-    // its cost depends on the range and the number of bids, not on the volume.
-    rollupsJson({ verified = true, from, to, bucket }) {
-      const at = { verified: verified ? 1 : 0, from, to, bucket };
-      const hist = new Map();
-      for (const [t, network, bid, source, ms, n] of latencies.iterate(at)) {
-        const key = `${t}\u0000${network}\u0000${bid}\u0000${source}`;
-        if (!hist.has(key)) hist.set(key, []);
-        hist.get(key).push([ms, n]);
-      }
-      const rows = [];
-      for (const [t, network, bid, source, outcome, n, cpm] of counts.iterate(at)) {
-        const latency = outcome === 'filled' ? (hist.get(`${t}\u0000${network}\u0000${bid}\u0000${source}`) ?? []) : [];
-        rows.push({ t, network, bid, source, outcome, n, cpm_micros: cpm, latency });
-      }
-      return `{"bucket_ms":${bucket},"rollups":${JSON.stringify(rows)}}`;
+    // The engine's statistics documents (c_src/stats.h) of the rollups of [from, to):
+    // `tables` (totals, networks, bids) and `series` (per bucket and network). Their
+    // size, and so their cost, depends on the range and the number of bids, not on
+    // how many attempts were stored.
+    rollupDocs({ verified = true, from, to, bucket }) {
+      const tables = new Map();
+      const series = new Map();
+      const v = verified ? 1 : 0;
+      // Whole days from the daily rollups when the buckets are whole days from midnight;
+      // the hours after the last midnight from the hourly ones.
+      const days = bucket % DAY === 0 && from % DAY === 0 ? Math.max(from, to - (to % DAY)) : from;
+      const parts = [
+        dayRows.iterate({ verified: v, from, to: days }),
+        hourRows.iterate({ verified: v, from: days, to }),
+      ];
+      for (const part of parts)
+        for (const [at, network, bid, source, outcome, n, cpm_micros, lat] of part) {
+          const t = at - ((at - from) % bucket);
+          const row = { network, bid, source, outcome, n, cpm_micros };
+          addTo(tables, `${network}\u0000${bid}\u0000${source}\u0000${outcome}`, { ...row, t: from }, lat);
+          addTo(series, `${t}\u0000${network}\u0000${outcome}`, { ...row, t, bid: '', source: '' }, lat);
+        }
+      return { tables: statsDoc(tables, HOUR), series: statsDoc(series, bucket) };
     },
     // Raw attempts older than rawDays go; rollups older than rollupDays go.
     prune({ rawDays, rollupDays, now = Date.now() }) {
       const raw = pruneRaw.run(now - rawDays * DAY).changes;
       const cut = now - rollupDays * DAY;
-      return { raw, rollups: pruneRollups.run(cut).changes + pruneLatencies.run(cut).changes };
+      return { raw, rollups: pruneRollups.run(cut).changes + pruneDays.run(cut - (cut % DAY)).changes };
     },
     counts() {
       const by = Object.fromEntries(refusals.all().map((r) => [r.reason, r.n]));
@@ -226,9 +291,10 @@ function migrate(db) {
   // Stored attempts that have no rollups yet (a database of before rollups) get them.
   db.exec(`BEGIN;
     INSERT INTO rollup SELECT verified, ts - ts % ${HOUR}, coalesce(network, ''), bid, source, outcome, count(*),
-      sum(CASE WHEN outcome = 'filled' THEN coalesce(round(price * 1000000), 0) ELSE 0 END)
+      sum(CASE WHEN outcome = 'filled' THEN coalesce(round(price * 1000000), 0) ELSE 0 END),
+      hist_sum(CASE WHEN outcome = 'filled' THEN hist_one(latency_ms) END)
       FROM attempts2 GROUP BY 1, 2, 3, 4, 5, 6;
-    INSERT INTO rollup_latency SELECT verified, ts - ts % ${HOUR}, coalesce(network, ''), bid, source,
-      latency_bucket(latency_ms), count(*) FROM attempts2 WHERE outcome = 'filled' GROUP BY 1, 2, 3, 4, 5, 6;
+    INSERT INTO rollup_day SELECT verified, hour - hour % ${DAY}, network, bid, source, outcome, sum(n), sum(cpm_micros),
+      hist_sum(lat) FROM rollup GROUP BY 1, 2, 3, 4, 5, 6;
     COMMIT;`);
 }
