@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { spawn } from 'node:child_process';
 import {
   closeSync,
@@ -656,4 +657,36 @@ test('a database damaged in the middle stops the server with a clear message', a
     startServer({ ...TEST, port: 0, configPath: path, dataDir: data, log: quiet }),
     /damaged|malformed|corrupt/i,
   );
+});
+
+test('a large config loads in a worker: requests go on meanwhile, on the old config until the new one is ready', async () => {
+  const path = writeConfig('big.json', demoConfig);
+  const s = await startServer({ ...TEST, port: 0, configPath: path, dataDir: join(dir, 'big'), log: quiet });
+  try {
+    const loaded = async () => (await (await fetch(s.url + '/status.json', admin)).json()).config.loaded_at;
+    const first = await loaded();
+    const bids = Array.from({ length: 30000 }, (_, i) => ({
+      id: 'big-' + i,
+      network: demoConfig.networks[i % demoConfig.networks.length].id,
+      cpm: 0.1,
+      targeting: { placements: ['nowhere-' + (i % 500)], countries: ['US', 'CA'], key_values: { s: ['a', 'b'] } },
+      tag: '<script src="https://ads.example/t.js?i=' + i + '"></script>'.repeat(3),
+    }));
+    const big = { ...demoConfig, mediated_bids: [...demoConfig.mediated_bids, ...bids] };
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    writeConfig('big.json', big); // some MB: a load of a second or so
+    let answered = 0;
+    while ((await loaded()) === first) {
+      const r = await post(s.url, '/auction', bidRequest('during-' + answered));
+      assert.equal(r.status, 200);
+      answered++;
+    }
+    delay.disable();
+    assert.ok(answered > 0, 'auctions were answered while the new config loaded');
+    const worst = delay.max / 1e6;
+    assert.ok(worst < 250, `the event loop stalled ${worst.toFixed(0)} ms while the config loaded`);
+  } finally {
+    await s.close();
+  }
 });

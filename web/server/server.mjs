@@ -19,6 +19,7 @@ import { readFile } from 'node:fs/promises';
 import { chmodSync, existsSync, readFileSync, unwatchFile, watch, watchFile, writeFileSync } from 'node:fs';
 import { dirname, basename, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import mediation from '../../dist/mediation.mjs';
 import { askBidder, demoBid } from './bidders.mjs';
 import { openStore, STORED, validEvent } from './store.mjs';
@@ -177,23 +178,74 @@ function readBidders(list) {
 }
 
 // The config, loaded by the engine; watched for changes.
+// A loaded config in its own worker thread (engine-worker.mjs): auction() sends it
+// one auction and resolves to the output text, or rejects with the engine's error.
+class EngineWorker {
+  constructor(text) {
+    this.worker = new Worker(new URL('./engine-worker.mjs', import.meta.url), { workerData: { config: text } });
+    this.pending = new Map();
+    this.next = 1;
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.once('message', (m) => (m.loaded ? resolve() : reject(engineError(m.error))));
+      this.worker.once('error', reject);
+    }).then(() => {
+      this.worker.on('message', ({ id, out, error }) => {
+        const p = this.pending.get(id);
+        this.pending.delete(id);
+        if (error) p.reject(engineError(error));
+        else p.resolve(out);
+      });
+    });
+  }
+  auction(request, bids, now) {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, request, bids, now });
+    });
+  }
+  // Ends the worker once no request can still be using it: requests end within
+  // TIMEOUT_MS, so the old config goes that long after the new one took over.
+  retire() {
+    this.worker.unref(); // it does not keep the process alive meanwhile
+    setTimeout(() => this.worker.terminate(), TIMEOUT_MS).unref();
+  }
+}
+
+function engineError({ code, message, at }) {
+  return new HttpError(400, code, message, at);
+}
+
+// The config: checked here (bidders, server settings), loaded by the engine in a new
+// worker; the old one answers until the new one is ready, so neither a reload nor a
+// large config ever stops requests.
 function configHolder(path, log) {
-  const state = { handle: null, bidders: [], settings: null, currency: 'USD', loaded_at: null, error: null, path };
-  function load(text) {
+  const state = { engine: null, bidders: [], settings: null, currency: 'USD', loaded_at: null, error: null, path };
+  const loading = new Set(); // workers still loading a config
+  let closed = false;
+  async function load(text) {
     const parsed = JSON.parse(text);
     const bidders = readBidders(parsed.bidders); // throws naming the bidder
     const settings = readServerSettings(parsed);
-    const handle = mediation.loadConfig(text); // throws MediationError naming the field
-    const old = state.handle;
-    const currency = typeof parsed.currency === 'string' ? parsed.currency : 'USD'; // the engine checked it
-    Object.assign(state, { handle, bidders, settings, currency, loaded_at: new Date().toISOString(), error: null });
-    if (old) old.release(); // auctions run synchronously on a handle: none holds the old one now
-  }
-  function reload() {
-    let text;
+    const engine = new EngineWorker(text);
+    loading.add(engine);
     try {
-      text = readFileSync(path, 'utf8');
-      load(text);
+      await engine.ready; // rejects with the engine's error naming the field
+    } catch (e) {
+      engine.worker.terminate();
+      throw e;
+    } finally {
+      loading.delete(engine);
+    }
+    if (closed) return engine.worker.terminate(); // the server closed while it loaded
+    const old = state.engine;
+    const currency = typeof parsed.currency === 'string' ? parsed.currency : 'USD'; // the engine checked it
+    Object.assign(state, { engine, bidders, settings, currency, loaded_at: new Date().toISOString(), error: null });
+    if (old) old.retire();
+  }
+  async function reload() {
+    try {
+      await load(readFileSync(path, 'utf8'));
       log(`config reloaded from ${path}`);
     } catch (e) {
       const at = e.at ?? e.body?.error?.at;
@@ -219,9 +271,12 @@ function configHolder(path, log) {
     state,
     load,
     close: () => {
+      closed = true;
       clearTimeout(timer);
       watcher.close();
       unwatchFile(path);
+      for (const engine of loading) engine.worker.terminate();
+      return state.engine?.worker.terminate();
     },
   };
 }
@@ -239,7 +294,7 @@ export async function startServer({
   await mediation.ready;
   const config = configHolder(resolve(configPath), log);
   try {
-    config.load(readFileSync(config.state.path, 'utf8'));
+    await config.load(readFileSync(config.state.path, 'utf8'));
   } catch (e) {
     config.close(); // the caller says why and stops; nothing may keep the process alive
     throw e;
@@ -280,12 +335,8 @@ export async function startServer({
       throw new HttpError(400, 'not_object', 'the bid request must be a JSON object (OpenRTB 2.6 BidRequest)');
     const now = new Date().toISOString();
     // The engine reads the request before any bidder is asked: a bad one costs them nothing.
-    try {
-      mediation.auctionJSON({ config: config.state.handle, request: text, bids: [], now });
-    } catch (e) {
-      if (e instanceof mediation.MediationError) throw new HttpError(400, e.code, e.message, e.at);
-      throw e;
-    }
+    const engineNow = config.state.engine;
+    await engineNow.auction(text, [], now);
     const tmax = Number.isInteger(request.tmax) && request.tmax > 0 ? Math.min(request.tmax, 2000) : DEFAULT_TMAX;
     // The engine and the answer need a few ms of tmax for themselves.
     const wait = Math.max(1, tmax - 10);
@@ -302,13 +353,7 @@ export async function startServer({
       else s[a.failed === 'timeout' ? 'timeouts' : a.failed === 'malformed' ? 'malformed' : 'errors']++;
     });
     const e0 = process.hrtime.bigint();
-    let out;
-    try {
-      out = mediation.auctionJSON({ config: config.state.handle, request: text, bids, now });
-    } catch (e) {
-      if (e instanceof mediation.MediationError) throw new HttpError(400, e.code, e.message, e.at);
-      throw e;
-    }
+    const out = await engineNow.auction(text, bids, now);
     const e1 = process.hrtime.bigint();
     send(res, 200, signOutput(keys, out, config.state.settings.tokenTtlMs));
     engine.auctions++;
@@ -491,7 +536,7 @@ export async function startServer({
         return send(res, 200, reportPage(report, { ...opts, unverified }), TYPES['.html']);
       }
       if (url.pathname === '/status.json') {
-        const { handle, settings, ...cfg } = config.state;
+        const { engine: _, settings, ...cfg } = config.state;
         return send(res, 200, JSON.stringify({ config: cfg, store: store.counts(), bidders: bidderStats, engine }));
       }
       throw new HttpError(404, 'not_found', `no ${url.pathname}`);
@@ -520,7 +565,7 @@ export async function startServer({
     url: self,
     close: async () => {
       clearInterval(pruner);
-      config.close();
+      await config.close();
       server.closeAllConnections?.();
       await new Promise((r) => server.close(r));
       store.close();
