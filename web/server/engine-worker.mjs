@@ -19,10 +19,12 @@ try {
   parentPort.postMessage({ loaded: false, error: errorOf(e) });
 }
 
-// { id, request, bids, now } -> { id, out } or { id, error }
-parentPort.on('message', ({ id, request, bids, now }) => {
+// { id, request, bids, now, check } -> { id, out } or { id, error }; a check (the
+// request read before any bidder is asked) answers only whether it is good.
+parentPort.on('message', ({ id, request, bids, now, check }) => {
   try {
-    parentPort.postMessage({ id, out: mediation.auctionJSON({ config: handle, request, bids, now }) });
+    const out = mediation.auctionJSON({ config: handle, request, bids, now });
+    parentPort.postMessage({ id, out: check ? '' : out });
   } catch (e) {
     parentPort.postMessage({ id, error: errorOf(e) });
   }

@@ -197,11 +197,11 @@ class EngineWorker {
       });
     });
   }
-  auction(request, bids, now) {
+  auction(request, bids, now, check = false) {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, request, bids, now });
+      this.worker.postMessage({ id, request, bids, now, check });
     });
   }
   // Ends the worker once no request can still be using it: requests end within
@@ -336,7 +336,7 @@ export async function startServer({
     const now = new Date().toISOString();
     // The engine reads the request before any bidder is asked: a bad one costs them nothing.
     const engineNow = config.state.engine;
-    await engineNow.auction(text, [], now);
+    await engineNow.auction(text, [], now, true);
     const tmax = Number.isInteger(request.tmax) && request.tmax > 0 ? Math.min(request.tmax, 2000) : DEFAULT_TMAX;
     // The engine and the answer need a few ms of tmax for themselves.
     const wait = Math.max(1, tmax - 10);
@@ -361,6 +361,26 @@ export async function startServer({
     engine.total_ns += Number(process.hrtime.bigint() - t0);
   }
 
+  // Group commit: the events that arrive while the event loop turns are stored in one
+  // transaction, and each is answered once that transaction is committed.
+  let queue = [];
+  function flushEvents() {
+    const batch = queue;
+    queue = [];
+    try {
+      const results = store.addBatch(batch.map((b) => [b.event, { verified: b.verified }]));
+      batch.forEach((b, i) => b.resolve(results[i]));
+    } catch (e) {
+      batch.forEach((b) => b.reject(e));
+    }
+  }
+  function stored(event, verified) {
+    return new Promise((resolve, reject) => {
+      if (!queue.length) setImmediate(flushEvents);
+      queue.push({ event, verified, resolve, reject });
+    });
+  }
+
   async function events(req, res) {
     const refuse = (status, code, reason, message) => {
       store.refuse(reason);
@@ -382,7 +402,7 @@ export async function startServer({
     const trust = verify(keys, event, event.token);
     if (trust !== 'ok' && !(trust === 'missing' && config.state.settings.acceptUnsigned))
       throw refuse(403, 'bad_token', `token_${trust}`, `the event's token is ${trust.replace('_', ' ')}`);
-    const r = store.add(event, { verified: trust === 'ok' }); // committed before the answer
+    const r = await stored(event, trust === 'ok'); // committed before the answer
     if (r !== STORED && r !== 'duplicate') throw refuse(409, r, r, `the event contradicts one stored (${r})`);
     res.writeHead(204, res.cors);
     res.end();

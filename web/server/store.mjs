@@ -141,12 +141,17 @@ export function openStore(dataDir) {
     'outcome', outcome, 'latency_ms', latency_ms, 'price', price, 'ts', ts)) AS a FROM attempts2 WHERE verified = ?`,
     )
     .pluck();
-  const rollInto = (table, at) =>
-    db.prepare(`INSERT INTO ${table}
-    VALUES (@verified, @${at}, @network, @bid, @source, @outcome, 1, @cpm, hist_one(@ms))
-    ON CONFLICT DO UPDATE SET n = n + 1, cpm_micros = cpm_micros + excluded.cpm_micros, lat = hist_add(lat, @ms)`);
-  const roll = rollInto('rollup', 'hour');
-  const rollDay = rollInto('rollup_day', 'day');
+  // Fills add to the histogram (a JS function); other outcomes only count.
+  const rollInto = (table, at, fill) =>
+    db.prepare(
+      fill
+        ? `INSERT INTO ${table} VALUES (@verified, @${at}, @network, @bid, @source, @outcome, 1, @cpm, hist_one(@ms))
+           ON CONFLICT DO UPDATE SET n = n + 1, cpm_micros = cpm_micros + excluded.cpm_micros, lat = hist_add(lat, @ms)`
+        : `INSERT INTO ${table} VALUES (@verified, @${at}, @network, @bid, @source, @outcome, 1, 0, NULL)
+           ON CONFLICT DO UPDATE SET n = n + 1`,
+    );
+  const roll = [rollInto('rollup', 'hour', false), rollInto('rollup', 'hour', true)];
+  const rollDay = [rollInto('rollup_day', 'day', false), rollInto('rollup_day', 'day', true)];
   const attempts = db.prepare('SELECT count(*) FROM attempts2').pluck();
   // The rollup rows of [from, to), read once and summed here in JS (histograms
   // added as arrays): for the tables per bid over the range, for the series per
@@ -182,10 +187,8 @@ export function openStore(dataDir) {
 
   // Checks and stores one attempt in one transaction: STORED, 'duplicate', or why
   // it is refused ('conflict', 'second_fill', 'late_without_timeout').
-  const add = db.transaction((e, verified, now) => {
+  const addOne = (e, verified, now) => {
     const kind = e.outcome === 'late' ? 'late' : 'final';
-    const had = find.get(e.auction_id, e.imp_id, e.position, kind);
-    if (had) return had.outcome === e.outcome && had.render_id === e.render_id ? 'duplicate' : 'conflict';
     if (kind === 'late' && find.get(e.auction_id, e.imp_id, e.position, 'final')?.outcome !== 'timeout')
       return 'late_without_timeout';
     try {
@@ -205,32 +208,39 @@ export function openStore(dataDir) {
         ts: now,
       });
     } catch (err) {
-      if (err.code === 'SQLITE_CONSTRAINT_UNIQUE') return 'second_fill';
-      throw err;
+      if (!String(err.code).startsWith('SQLITE_CONSTRAINT')) throw err;
+      // Taken: by this very beacon again, by another outcome, or by another fill.
+      const had = find.get(e.auction_id, e.imp_id, e.position, kind);
+      if (!had) return 'second_fill';
+      return had.outcome === e.outcome && had.render_id === e.render_id ? 'duplicate' : 'conflict';
     }
-    const key = {
+    const filled = e.outcome === 'filled' ? 1 : 0;
+    const values = {
       verified: verified ? 1 : 0,
       hour: now - (now % HOUR),
+      day: now - (now % DAY),
       network: e.network ?? '',
       bid: e.bid,
       source: e.source,
       outcome: e.outcome,
+      cpm: filled && e.price ? Math.round(e.price * 1e6) : 0,
+      ms: e.latency_ms,
     };
-    const filled = e.outcome === 'filled';
-    const values = { ...key, day: now - (now % DAY), cpm: filled && e.price ? Math.round(e.price * 1e6) : 0 };
-    values.ms = filled ? e.latency_ms : null;
-    roll.run(values);
-    rollDay.run(values);
+    if (!filled) (delete values.cpm, delete values.ms);
+    roll[filled].run(values);
+    rollDay[filled].run(values);
     return STORED;
-  });
+  };
+  const add = db.transaction(addOne);
+  // Many in one transaction: one commit for all (the server's group commit, imports).
+  const addBatch = db.transaction((list) =>
+    list.map(([e, { verified = true, now = Date.now() } = {}]) => addOne(e, verified, now)),
+  );
 
   return {
     add: (e, { verified = true, now = Date.now() } = {}) => add(e, verified, now),
-    // Many attempts in one transaction, each checked and rolled up as add() does them
-    // (imports and benchmarks): [[event, { verified, now }], ...] -> results.
-    addBatch: db.transaction((list) =>
-      list.map(([e, { verified = true, now = Date.now() } = {}]) => add(e, verified, now)),
-    ),
+    // [[event, { verified, now }], ...] -> results, in one transaction.
+    addBatch,
     // Counts a refused event by its reason (counters, not rows: a flood costs nothing).
     refuse(reason) {
       count.run(String(reason).slice(0, 64));
