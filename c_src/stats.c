@@ -112,6 +112,7 @@ static int read_histogram(const med_json *j, int v, const char *item, row *r, me
   const char *what = "an array of [ms, count] pairs";
   if (!med_json_is_array(j, v)) return fail_at(err, "wrong_type", item, "latency", what);
   r->lat = med_arena_alloc(a, sizeof(lat_count) * ((size_t)j->tok[v].size + 1));
+  r->nlat = 0; /* "latency" given twice: the last one counts */
   if (!r->lat) return med_fail(err, "out_of_memory", "", "no memory for the rollups");
   for (int e = med_json_first(j, v); e >= 0; e = med_json_next_elem(j, v, e)) {
     int64_t ms, n;
@@ -312,7 +313,9 @@ int med_stats_run(const med_json *j, med_arena *a, med_out *o, med_error *err) {
     rows[i] = (row){{"", 0}, {"", 0}, {"", 0}, -1, 0, 0, NULL, 0, 0};
     if (!(rollups ? read_rollup : read_attempt)(j, e, item.s, &rows[i], &ts, a, err)) return 0;
     if (rows[i].outcome < 0) return med_fail(err, "missing_field", item.s, "%s has no outcome", item.s);
-    rows[i].bucket = ts - ts % bucket_ms;
+    /* Attempts fall into buckets of bucket_ms from 1970; rollups come bucketed by
+     * their host (aligned to its range), and keep their t. */
+    rows[i].bucket = rollups ? ts : ts - ts % bucket_ms;
     idx[i] = i;
   }
   figures all;

@@ -42,6 +42,12 @@ int main(void) {
   /* A histogram's quantiles weigh each latency by its count. */
   out = run("{\"rollups\":[" R(0, "n", "x", "filled", 100, 0, "[[10,90],[500,9],[9000,1]]") "]}", &st);
   CHECK(st == MED_OK && strstr(out, "\"latency_p50\":10,\"latency_p95\":500,") != NULL);
+  /* "latency" given twice: the last one counts; rollups keep the t their host gave. */
+  out = run("{\"bucket_ms\":172800000,\"rollups\":[{\"t\":86400000,\"network\":\"n\",\"bid\":\"x\",\"outcome\":\"filled\","
+            "\"n\":2,\"latency\":[[1,1],[2,1]],\"latency\":[[7,2]]}]}",
+            &st);
+  CHECK(st == MED_OK && strstr(out, "\"latency_p50\":7,\"latency_p95\":7,") != NULL);
+  CHECK(strstr(out, "\"series\":[{\"t\":86400000,") != NULL);
   out = run("{\"rollups\":[" R(0, "n", "x", "filled", 1, 0, "[[10,0]]") "]}", &st);
   CHECK(st == MED_BAD_INPUT && strstr(out, "rollups[0].latency") != NULL);
   out = run("{\"rollups\":[" R(0, "n", "x", "filled", 0, 0, "[]") "]}", &st);

@@ -690,3 +690,20 @@ test('a large config loads in a worker: requests go on meanwhile, on the old con
     await s.close();
   }
 });
+
+test('events: an entry with an empty bid id or seat (as bidders may send) is reported like any other', async () => {
+  const s = await startServer({
+    ...TEST,
+    port: 0,
+    configPath: writeConfig('e.json', demoConfig),
+    dataDir: join(dir, 'e1'),
+    log: quiet,
+  });
+  try {
+    assert.equal((await post(s.url, '/events', event(40, { bid: '', network: '', source: 'rtb' }))).status, 204);
+    const cookie = { headers: { cookie: 'mediation_admin=%E0' } };
+    assert.equal((await fetch(s.url + '/status.json', cookie)).status, 401, 'a malformed cookie is no token');
+  } finally {
+    await s.close();
+  }
+});

@@ -79,3 +79,24 @@ test('retention prunes raw attempts first; rollups stay until their own retentio
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("unsigned beacons never take a verified one's place; a pruned store opens again", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mediation-store-'));
+  let store = openStore(dir);
+  try {
+    const e = attempt(0); // a fill
+    assert.equal(store.add(e, { verified: false }), 'stored');
+    assert.equal(store.add(e, { verified: true }), 'stored', 'the signed one is stored beside it');
+    assert.equal(store.add({ ...e, position: 1, bid: 'other' }, { verified: false }), 'second_fill');
+    assert.equal(store.add({ ...attempt(1), bid: '', network: '' }), 'stored', 'empty ids are kept');
+    const now = T0 + 3 * 24 * HOUR;
+    store.add(attempt(2), { now: T0 });
+    store.prune({ rawDays: 30, rollupDays: 1, now });
+    store.close();
+    store = openStore(dir); // the migration does not run again over a pruned store
+    assert.equal(store.counts().attempts, 4);
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -54,7 +54,7 @@ async function run() {
       out.dataset.state = 'running';
       const request = {
         id: `demo-${s.id}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`,
-        tmax: 300,
+        tmax: 800, // the bidders' time; generous, so that a busy machine still hears the quick one
         imp: [{ id: s.id, tagid: s.id, bidfloor: 0.5, banner: { format: [{ w: 300, h: 250 }] } }],
         site: { domain: location.hostname, page: location.href },
         device: { devicetype: 2 },

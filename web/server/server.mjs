@@ -185,9 +185,17 @@ class EngineWorker {
     this.worker = new Worker(new URL('./engine-worker.mjs', import.meta.url), { workerData: { config: text } });
     this.pending = new Map();
     this.next = 1;
+    this.dead = null;
+    // A worker that dies (out of memory, say) fails what it was given and all after it.
+    this.worker.on('error', (e) => (this.dead ??= e));
+    this.worker.on('exit', (code) => {
+      this.dead ??= new Error(`the engine worker exited (${code})`);
+      for (const p of this.pending.values()) p.reject(this.dead);
+      this.pending.clear();
+    });
     this.ready = new Promise((resolve, reject) => {
       this.worker.once('message', (m) => (m.loaded ? resolve() : reject(engineError(m.error))));
-      this.worker.once('error', reject);
+      this.worker.once('exit', () => reject(this.dead));
     }).then(() => {
       this.worker.on('message', ({ id, out, error }) => {
         const p = this.pending.get(id);
@@ -199,6 +207,7 @@ class EngineWorker {
   }
   auction(request, bids, now, check = false) {
     const id = this.next++;
+    if (this.dead) return Promise.reject(this.dead);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ id, request, bids, now, check });
@@ -222,12 +231,14 @@ function engineError({ code, message, at }) {
 function configHolder(path, log) {
   const state = { engine: null, bidders: [], settings: null, currency: 'USD', loaded_at: null, error: null, path };
   const loading = new Set(); // workers still loading a config
+  let generation = 0; // of the newest load begun: an older one finishing late is dropped
   let closed = false;
   async function load(text) {
     const parsed = JSON.parse(text);
     const bidders = readBidders(parsed.bidders); // throws naming the bidder
     const settings = readServerSettings(parsed);
     const engine = new EngineWorker(text);
+    const mine = ++generation;
     loading.add(engine);
     try {
       await engine.ready; // rejects with the engine's error naming the field
@@ -237,7 +248,8 @@ function configHolder(path, log) {
     } finally {
       loading.delete(engine);
     }
-    if (closed) return engine.worker.terminate(); // the server closed while it loaded
+    // The server closed while it loaded, or a newer file began loading meanwhile.
+    if (closed || mine !== generation) return engine.worker.terminate();
     const old = state.engine;
     const currency = typeof parsed.currency === 'string' ? parsed.currency : 'USD'; // the engine checked it
     Object.assign(state, { engine, bidders, settings, currency, loaded_at: new Date().toISOString(), error: null });
@@ -312,8 +324,9 @@ export async function startServer({
   // Raw attempts are kept for raw_retention_days (config, default 30), rollups for
   // rollup_retention_days (default 400); pruned at start and every hour.
   const prune = () => {
-    const { rawDays, rollupDays } = config.state.settings;
-    store.prune({ rawDays, rollupDays });
+    // Raw rows are what catches a replayed beacon: kept at least as long as a token lives.
+    const { rawDays, rollupDays, tokenTtlMs } = config.state.settings;
+    store.prune({ rawDays: Math.max(rawDays, Math.ceil(tokenTtlMs / 86400000)), rollupDays });
   };
   prune();
   const pruner = setInterval(prune, 3600000).unref();
@@ -431,7 +444,7 @@ export async function startServer({
     const span = (to - from) / HOUR;
     const hours = asked > 0 ? Math.round(asked / HOUR) : span >= 48 ? 24 : Math.ceil(span / 48);
     // At most 1000 points in a series.
-    const bucket = Math.max(hours, 1, Math.ceil((to - from) / HOUR / 1000)) * HOUR;
+    const bucket = Math.min(Math.max(hours, 1, Math.ceil((to - from) / HOUR / 1000)), 31 * 24) * HOUR;
     return { from, to, bucket };
   }
 
@@ -447,7 +460,13 @@ export async function startServer({
   function isAdmin(req) {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
     const cookie = /(?:^|;\s*)mediation_admin=([^;]+)/.exec(req.headers.cookie ?? '');
-    return sameSecret(bearer?.[1] ?? decodeURIComponent(cookie?.[1] ?? ''), admin);
+    let fromCookie = '';
+    try {
+      fromCookie = decodeURIComponent(cookie?.[1] ?? '');
+    } catch {
+      /* a malformed cookie is no token */
+    }
+    return sameSecret(bearer?.[1] ?? fromCookie, admin);
   }
 
   const LOGIN = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>mediation — sign in</title>

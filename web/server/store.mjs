@@ -11,9 +11,9 @@ const { maxPosition, maxLatencyMs, maxCpm } = mediation.limits;
 
 const OUTCOMES = new Set(['filled', 'no_fill', 'error', 'timeout', 'late']);
 const SOURCES = new Set(['mediated', 'rtb']);
-const MAX_TEXT = 256;
+const MAX_TEXT = 1024; // ids the engine passes on as they came: bounded only by the 4 KiB beacon
 
-const isText = (v, max = MAX_TEXT) => typeof v === 'string' && v.length > 0 && v.length <= max;
+const isText = (v, max = MAX_TEXT) => typeof v === 'string' && v.length <= max;
 const HOUR = 3600000;
 const DAY = 24 * HOUR;
 
@@ -42,8 +42,9 @@ function histogramPairs(blob) {
 // The attempt in a beacon, or a reason why it is not one.
 export function validEvent(e) {
   if (e === null || typeof e !== 'object' || Array.isArray(e)) return { why: 'not an object' };
+  // An empty id or seat is what a bidder may send and the engine passes on: kept.
   for (const k of ['auction_id', 'imp_id', 'render_id', 'bid'])
-    if (!isText(e[k])) return { why: `${k} must be a non-empty string` };
+    if (!isText(e[k])) return { why: `${k} must be a string of at most ${MAX_TEXT} characters` };
   if (e.network !== null && e.network !== undefined && !isText(e.network))
     return { why: 'network must be a string or null' };
   if (!SOURCES.has(e.source)) return { why: 'source must be mediated or rtb' };
@@ -84,8 +85,8 @@ export function openStore(dataDir) {
       auction_id TEXT NOT NULL, imp_id TEXT NOT NULL, position INTEGER NOT NULL, kind TEXT NOT NULL,
       outcome TEXT NOT NULL, render_id TEXT NOT NULL, bid TEXT NOT NULL, network TEXT, source TEXT NOT NULL,
       latency_ms INTEGER NOT NULL, price REAL, verified INTEGER NOT NULL, ts INTEGER NOT NULL,
-      PRIMARY KEY (auction_id, imp_id, position, kind)) WITHOUT ROWID;
-    CREATE UNIQUE INDEX IF NOT EXISTS one_fill ON attempts2 (auction_id, imp_id) WHERE outcome = 'filled';
+      PRIMARY KEY (verified, auction_id, imp_id, position, kind)) WITHOUT ROWID;
+    CREATE UNIQUE INDEX IF NOT EXISTS one_fill ON attempts2 (verified, auction_id, imp_id) WHERE outcome = 'filled';
     CREATE TABLE IF NOT EXISTS refused (reason TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
     -- Rolled up as stored: per hour, network, bid, source and outcome, how many and the
     -- sum of the fills' CPMs (micro-units); the fills' latencies as a histogram.
@@ -125,7 +126,8 @@ export function openStore(dataDir) {
   });
   migrate(db);
   const find = db.prepare(
-    'SELECT outcome, render_id FROM attempts2 WHERE auction_id = ? AND imp_id = ? AND position = ? AND kind = ?',
+    `SELECT outcome, render_id FROM attempts2
+     WHERE verified = ? AND auction_id = ? AND imp_id = ? AND position = ? AND kind = ?`,
   );
   const insert = db.prepare(`INSERT INTO attempts2
     (auction_id, imp_id, position, kind, outcome, render_id, bid, network, source, latency_ms, price, verified, ts)
@@ -189,7 +191,8 @@ export function openStore(dataDir) {
   // it is refused ('conflict', 'second_fill', 'late_without_timeout').
   const addOne = (e, verified, now) => {
     const kind = e.outcome === 'late' ? 'late' : 'final';
-    if (kind === 'late' && find.get(e.auction_id, e.imp_id, e.position, 'final')?.outcome !== 'timeout')
+    const v = verified ? 1 : 0; // unsigned beacons can never take a verified one's place
+    if (kind === 'late' && find.get(v, e.auction_id, e.imp_id, e.position, 'final')?.outcome !== 'timeout')
       return 'late_without_timeout';
     try {
       insert.run({
@@ -210,7 +213,7 @@ export function openStore(dataDir) {
     } catch (err) {
       if (!String(err.code).startsWith('SQLITE_CONSTRAINT')) throw err;
       // Taken: by this very beacon again, by another outcome, or by another fill.
-      const had = find.get(e.auction_id, e.imp_id, e.position, kind);
+      const had = find.get(v, e.auction_id, e.imp_id, e.position, kind);
       if (!had) return 'second_fill';
       return had.outcome === e.outcome && had.render_id === e.render_id ? 'duplicate' : 'conflict';
     }
@@ -286,10 +289,10 @@ export function openStore(dataDir) {
 
 // Rows of the first schema (one table keyed by render, position and outcome, before
 // tokens) move over once, as unverified.
+// Runs once per database (user_version 2 marks it done): never again after a prune.
 function migrate(db) {
+  if (db.pragma('user_version', { simple: true }) >= 2) return;
   const old = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'attempts'").get();
-  const rolled = db.prepare('SELECT 1 FROM rollup LIMIT 1').get();
-  if (!old && (rolled || !db.prepare('SELECT 1 FROM attempts2 LIMIT 1').get())) return;
   if (old)
     db.exec(`BEGIN;
     INSERT OR IGNORE INTO attempts2
@@ -299,7 +302,8 @@ function migrate(db) {
     DROP TABLE IF EXISTS rejected_events;
     COMMIT;`);
   // Stored attempts that have no rollups yet (a database of before rollups) get them.
-  db.exec(`BEGIN;
+  if (!db.prepare('SELECT 1 FROM rollup LIMIT 1').get())
+    db.exec(`BEGIN;
     INSERT INTO rollup SELECT verified, ts - ts % ${HOUR}, coalesce(network, ''), bid, source, outcome, count(*),
       sum(CASE WHEN outcome = 'filled' THEN coalesce(round(price * 1000000), 0) ELSE 0 END),
       hist_sum(CASE WHEN outcome = 'filled' THEN hist_one(latency_ms) END)
@@ -307,4 +311,5 @@ function migrate(db) {
     INSERT INTO rollup_day SELECT verified, hour - hour % ${DAY}, network, bid, source, outcome, sum(n), sum(cpm_micros),
       hist_sum(lat) FROM rollup GROUP BY 1, 2, 3, 4, 5, 6;
     COMMIT;`);
+  db.pragma('user_version = 2');
 }
