@@ -42,6 +42,9 @@ const ENV = {
   MEDIATION_ADMIN_TOKEN: ADMIN,
 };
 const admin = { headers: { authorization: `Bearer ${ADMIN}` } };
+// A server under test on a free port, quiet, with the keys and token above.
+const serve = (configPath, dataDir, opts = {}) =>
+  startServer({ ...TEST, port: 0, configPath, dataDir, log: quiet, ...opts });
 let dir, garbage;
 
 before(async () => {
@@ -115,13 +118,7 @@ function unsigned(i, extra = {}) {
 }
 
 test('an auction asks all three demo bidders; the slow one is left out inside tmax', async () => {
-  const s = await startServer({
-    ...TEST,
-    port: 0,
-    configPath: writeConfig('a.json', demoConfig),
-    dataDir: join(dir, 'd1'),
-    log: quiet,
-  });
+  const s = await serve(writeConfig('a.json', demoConfig), join(dir, 'd1'));
   try {
     const t0 = Date.now();
     const r = await post(s.url, '/auction', bidRequest('req-1', 'slot-3', 200));
@@ -144,13 +141,7 @@ test('an auction asks all three demo bidders; the slow one is left out inside tm
 });
 
 test('a malformed bid request gets a 400 that says what is wrong', async () => {
-  const s = await startServer({
-    ...TEST,
-    port: 0,
-    configPath: writeConfig('b.json', demoConfig),
-    dataDir: join(dir, 'd2'),
-    log: quiet,
-  });
+  const s = await serve(writeConfig('b.json', demoConfig), join(dir, 'd2'));
   try {
     let r = await post(s.url, '/auction', '{"id": "x", "imp": [');
     assert.equal(r.status, 400);
@@ -183,13 +174,7 @@ test('a bidder that answers garbage or an error is recorded and left out', async
       { id: 'nobody', url: 'http://127.0.0.1:1/' },
     ],
   };
-  const s = await startServer({
-    ...TEST,
-    port: 0,
-    configPath: writeConfig('c.json', config),
-    dataDir: join(dir, 'd3'),
-    log: quiet,
-  });
+  const s = await serve(writeConfig('c.json', config), join(dir, 'd3'));
   try {
     const r = await post(s.url, '/auction', bidRequest('req-g'));
     assert.equal(r.status, 200);
@@ -206,7 +191,7 @@ test('a bidder that answers garbage or an error is recorded and left out', async
 
 test('a changed config file is reloaded; a bad one keeps the old config and says why', async () => {
   const path = writeConfig('d.json', demoConfig);
-  const s = await startServer({ ...TEST, port: 0, configPath: path, dataDir: join(dir, 'd4'), log: quiet });
+  const s = await serve(path, join(dir, 'd4'));
   try {
     const price = async () =>
       (await post(s.url, '/auction', bidRequest('req-r', 'slot-1'))).json.imps[0].waterfall[0].price;
@@ -244,12 +229,9 @@ test('a changed config file is reloaded; a bad one keeps the old config and says
 
 test('a bidder URL that is not http(s) is refused at start and on reload', async () => {
   const bad = { ...demoConfig, bidders: [{ id: 'x', url: 'ftp://127.0.0.1/' }] };
-  await assert.rejects(
-    startServer({ ...TEST, port: 0, configPath: writeConfig('i.json', bad), dataDir: join(dir, 'd9'), log: quiet }),
-    /config\.bidders\[0\]\.url/,
-  );
+  await assert.rejects(serve(writeConfig('i.json', bad), join(dir, 'd9')), /config\.bidders\[0\]\.url/);
   const path = writeConfig('j.json', demoConfig);
-  const s = await startServer({ ...TEST, port: 0, configPath: path, dataDir: join(dir, 'd10'), log: quiet });
+  const s = await serve(path, join(dir, 'd10'));
   try {
     writeConfig('j.json', bad);
     await until(
@@ -264,13 +246,7 @@ test('a bidder URL that is not http(s) is refused at start and on reload', async
 });
 
 test('hostile requests: a bad request line, a fractional bucket, a CORS preflight', async () => {
-  const s = await startServer({
-    ...TEST,
-    port: 0,
-    configPath: writeConfig('k.json', demoConfig),
-    dataDir: join(dir, 'd11'),
-    log: quiet,
-  });
+  const s = await serve(writeConfig('k.json', demoConfig), join(dir, 'd11'));
   try {
     const { port } = new URL(s.url);
     const raw = await new Promise((resolve) => {
@@ -306,13 +282,7 @@ test('a bad config at start is refused with the field named, exit 2', async () =
 });
 
 test('events: stored once when sent twice; malformed and oversized refused with 400 and counted', async () => {
-  const s = await startServer({
-    ...TEST,
-    port: 0,
-    configPath: writeConfig('f.json', demoConfig),
-    dataDir: join(dir, 'd6'),
-    log: quiet,
-  });
+  const s = await serve(writeConfig('f.json', demoConfig), join(dir, 'd6'));
   try {
     assert.equal((await post(s.url, '/events', event(1))).status, 204);
     assert.equal((await post(s.url, '/events', event(1))).status, 204, 'the same beacon again: stored once');
@@ -337,13 +307,7 @@ test('events: stored once when sent twice; malformed and oversized refused with 
 });
 
 test('events: only a valid token vouches; forged, altered, expired and missing ones are refused and counted', async () => {
-  const s = await startServer({
-    ...TEST,
-    port: 0,
-    configPath: writeConfig('t.json', demoConfig),
-    dataDir: join(dir, 't1'),
-    log: quiet,
-  });
+  const s = await serve(writeConfig('t.json', demoConfig), join(dir, 't1'));
   try {
     const send = async (e) => (await post(s.url, '/events', e)).status;
     const forged = event(10, {}, { keys: [{ id: 'k2', key: Buffer.alloc(32, 9) }] });
@@ -371,13 +335,7 @@ test('events: only a valid token vouches; forged, altered, expired and missing o
 });
 
 test('events: one outcome per auction, imp and position (late only after a timeout); one fill per imp', async () => {
-  const s = await startServer({
-    ...TEST,
-    port: 0,
-    configPath: writeConfig('o.json', demoConfig),
-    dataDir: join(dir, 'o1'),
-    log: quiet,
-  });
+  const s = await serve(writeConfig('o.json', demoConfig), join(dir, 'o1'));
   try {
     const send = async (e) => (await post(s.url, '/events', e)).status;
     assert.equal(await send(event(20)), 204);
@@ -398,7 +356,7 @@ test('events: one outcome per auction, imp and position (late only after a timeo
 
 test('events: unsigned beacons (in-page auctions) are kept only where the config says, and apart', async () => {
   const path = writeConfig('u.json', { ...demoConfig, accept_unsigned_events: true });
-  const s = await startServer({ ...TEST, port: 0, configPath: path, dataDir: join(dir, 'u1'), log: quiet });
+  const s = await serve(path, join(dir, 'u1'));
   try {
     assert.equal((await post(s.url, '/events', unsigned(30))).status, 204);
     assert.equal((await post(s.url, '/events', event(31))).status, 204);
@@ -418,7 +376,7 @@ test('events: unsigned beacons (in-page auctions) are kept only where the config
 
 test('admin routes want the token; CORS only for the listed publisher origins; unknown Host names refused', async () => {
   const path = writeConfig('c.json', { ...demoConfig, publisher_origins: ['https://pub.example'] });
-  const s = await startServer({ ...TEST, port: 0, configPath: path, dataDir: join(dir, 'c1'), log: quiet });
+  const s = await serve(path, join(dir, 'c1'));
   try {
     for (const route of ['/report.json', '/status.json']) {
       assert.equal((await fetch(s.url + route)).status, 401, route);
@@ -461,13 +419,7 @@ test('admin routes want the token; CORS only for the listed publisher origins; u
 
 test("the report's numbers for a known set of attempts; a restart keeps them", async () => {
   const data = join(dir, 'd7');
-  let s = await startServer({
-    ...TEST,
-    port: 0,
-    configPath: writeConfig('g.json', demoConfig),
-    dataDir: data,
-    log: quiet,
-  });
+  let s = await serve(writeConfig('g.json', demoConfig), data);
   const attempts = [
     event(1, { network: 'acme', bid: 'a1', latency_ms: 100, price: 2 }),
     event(2, { network: 'acme', bid: 'a1', latency_ms: 300, price: 2 }),
@@ -482,7 +434,7 @@ test("the report's numbers for a known set of attempts; a restart keeps them", a
   } finally {
     await s.close();
   }
-  s = await startServer({ ...TEST, port: 0, configPath: writeConfig('g.json', demoConfig), dataDir: data, log: quiet });
+  s = await serve(writeConfig('g.json', demoConfig), data);
   try {
     const report = (await (await fetch(s.url + '/report.json', admin)).json()).verified;
     const acme = report.networks.find((n) => n.network === 'acme');
@@ -564,26 +516,13 @@ test('the report shows money in the config currency, with its own minor digits',
 });
 
 test('the demo bidders exist only with --demo, and the slow one waits 2.2 s at most whatever tmax says', async () => {
-  const plain = await startServer({
-    ...TEST,
-    demo: false,
-    port: 0,
-    configPath: writeConfig('p.json', demoConfig),
-    dataDir: join(dir, 'p1'),
-    log: quiet,
-  });
+  const plain = await serve(writeConfig('p.json', demoConfig), join(dir, 'p1'), { demo: false });
   try {
     assert.equal((await post(plain.url, '/bidders/quick', bidRequest('q'))).status, 404);
   } finally {
     await plain.close();
   }
-  const s = await startServer({
-    ...TEST,
-    port: 0,
-    configPath: writeConfig('p2.json', demoConfig),
-    dataDir: join(dir, 'p2'),
-    log: quiet,
-  });
+  const s = await serve(writeConfig('p2.json', demoConfig), join(dir, 'p2'));
   try {
     const t0 = Date.now();
     const r = await post(s.url, '/bidders/slow', bidRequest('slow', 'slot-3', 2_000_000_000));
@@ -621,13 +560,7 @@ test('a config swapped by symlink, the way Kubernetes mounts a ConfigMap, is rel
   writeFileSync(join(base, 'v2', 'config.json'), JSON.stringify({ ...demoConfig, max_waterfall: 2 }));
   symlinkSync('v1', join(base, '..data'));
   symlinkSync('..data/config.json', join(base, 'config.json'));
-  const s = await startServer({
-    ...TEST,
-    port: 0,
-    configPath: join(base, 'config.json'),
-    dataDir: join(dir, 'k1'),
-    log: quiet,
-  });
+  const s = await serve(join(base, 'config.json'), join(dir, 'k1'));
   try {
     const loaded = async () => (await (await fetch(s.url + '/status.json', admin)).json()).config.loaded_at;
     const first = await loaded();
@@ -643,7 +576,7 @@ test('a config swapped by symlink, the way Kubernetes mounts a ConfigMap, is rel
 test('a database damaged in the middle stops the server with a clear message', async () => {
   const data = join(dir, 'damaged');
   const path = writeConfig('dmg.json', demoConfig);
-  const s = await startServer({ ...TEST, port: 0, configPath: path, dataDir: data, log: quiet });
+  const s = await serve(path, data);
   for (let i = 0; i < 400; i += 40)
     await Promise.all(Array.from({ length: 40 }, (_, k) => post(s.url, '/events', event(5000 + i + k))));
   await s.close();
@@ -653,15 +586,12 @@ test('a database damaged in the middle stops the server with a clear message', a
   const fd = openSync(db, 'r+');
   writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, 4 * 4096); // a page in the middle
   closeSync(fd);
-  await assert.rejects(
-    startServer({ ...TEST, port: 0, configPath: path, dataDir: data, log: quiet }),
-    /damaged|malformed|corrupt/i,
-  );
+  await assert.rejects(serve(path, data), /damaged|malformed|corrupt/i);
 });
 
 test('a large config loads in a worker: requests go on meanwhile, on the old config until the new one is ready', async () => {
   const path = writeConfig('big.json', demoConfig);
-  const s = await startServer({ ...TEST, port: 0, configPath: path, dataDir: join(dir, 'big'), log: quiet });
+  const s = await serve(path, join(dir, 'big'));
   try {
     const loaded = async () => (await (await fetch(s.url + '/status.json', admin)).json()).config.loaded_at;
     const first = await loaded();
@@ -692,13 +622,7 @@ test('a large config loads in a worker: requests go on meanwhile, on the old con
 });
 
 test('events: an entry with an empty bid id or seat (as bidders may send) is reported like any other', async () => {
-  const s = await startServer({
-    ...TEST,
-    port: 0,
-    configPath: writeConfig('e.json', demoConfig),
-    dataDir: join(dir, 'e1'),
-    log: quiet,
-  });
+  const s = await serve(writeConfig('e.json', demoConfig), join(dir, 'e1'));
   try {
     assert.equal((await post(s.url, '/events', event(40, { bid: '', network: '', source: 'rtb' }))).status, 204);
     const cookie = { headers: { cookie: 'mediation_admin=%E0' } };
