@@ -23,7 +23,7 @@ empty :=
 space := $(empty) $(empty)
 EXPORTS_ALL  = $(shell sed -n 's/^\(med_[a-z0-9_]*\).*/_\1/p' c_src/exports.txt)
 EXPORTS_PAGE = $(shell sed -n 's/^\(med_[a-z0-9_]*\)$$/_\1/p' c_src/exports.txt)
-HOST_JS = web/engine/engine.js web/page/runtime.js web/node/node.js build/constants.js
+HOST_JS = web/engine/engine.js web/page/runtime.js web/node/node.js build/constants.js web/frame/boot.js web/frame/noad.js
 
 .PHONY: all native wasm dist test test-c test-node lint bench example demo clean deps
 
@@ -86,8 +86,8 @@ build/constants.js: scripts/gen-constants.c c_src/bounds.h c_src/waterfall.h c_s
 	./build/gen-constants > $@
 
 # ---- dist: the Wasm embedded in JS, from mediation.js.in ----
-dist: dist/mediation.mjs dist/mediation.js dist/mediation.d.ts dist/mediation.d.mts
-dist/mediation.mjs dist/mediation.js: mediation.js.in build/engine.wasm build/engine-small.wasm $(HOST_JS) scripts/build-dist.mjs c_src/exports.txt
+dist: dist/mediation.mjs dist/mediation.js dist/mediation.d.ts dist/mediation.d.mts dist/frame.html
+dist/mediation.mjs dist/mediation.js dist/frame.html: mediation.js.in build/engine.wasm build/engine-small.wasm $(HOST_JS) scripts/build-dist.mjs c_src/exports.txt
 	@mkdir -p dist
 	node scripts/build-dist.mjs
 dist/mediation.d.ts: web/types/mediation.d.ts

@@ -1,6 +1,7 @@
 // build-dist.mjs — fills mediation.js.in with a Wasm engine and the JS around it,
 // giving dist/mediation.js (classic script for pages: web/engine + web/page) and
-// dist/mediation.mjs (ES module for Node: web/engine + web/node).
+// dist/mediation.mjs (ES module for Node: web/engine + web/node); and the tag host's
+// files from web/frame: dist/frame.html, dist/noad.html, dist/noad.js.
 //
 // The Wasm travels gzipped and base64-encoded (the page inflates it with the
 // browser's own DecompressionStream): base64 of raw Wasm compresses poorly. The JS
@@ -41,13 +42,30 @@ function checkExports(js, page) {
       throw new Error(`build-dist: the JS calls ${name}, which c_src/exports.txt does not export to this build`);
 }
 
+// The tag frames' boot script (web/frame/boot.js) and the head of their documents:
+// inline in every srcdoc frame, and the whole of dist/frame.html.
+const FRAME_HEAD =
+  '<!doctype html><html><head><meta charset="utf-8"><base target="_blank">' +
+  '<style>html,body{margin:0;padding:0;overflow:hidden}</style>';
+const bootCall = /\(HOST_MODE, TOP_MODE\);\s*$/;
+const boot = slim(read('web/frame/boot.js')).replace('FRAME_HEAD', FRAME_HEAD);
+if (!bootCall.test(boot) || /<\/script/i.test(boot))
+  throw new Error('build-dist: web/frame/boot.js has an unexpected shape');
+const bootFunction = boot.replace(bootCall, '');
+new vm.Script(boot.replace(bootCall, '(false, false);')); // throws on a syntax error
+const frameConstants =
+  `const FRAME_HEAD = ${JSON.stringify(FRAME_HEAD)};\n` + `const FRAME_BOOT = ${JSON.stringify(bootFunction)};\n`;
+
 function build(engine, host, head, tail) {
   const js = slim(read('web/engine/engine.js')) + '\n' + slim(read(host));
   checkExports(js, host.startsWith('web/page/'));
   return template
     .replace('//@@HEAD@@', head)
     .replace('@@WASM_GZIP_BASE64@@', wasm(engine))
-    .replace('//@@CONSTANTS_JS@@\n', () => slim(read('build/constants.js')))
+    .replace(
+      '//@@CONSTANTS_JS@@\n',
+      () => slim(read('build/constants.js')) + (host.startsWith('web/page/') ? '\n' + frameConstants : ''),
+    )
     .replace('//@@ENGINE_JS@@\n', () => slim(read('web/engine/engine.js')))
     .replace('//@@HOST_JS@@\n', () => slim(read(host)))
     .replace('//@@TAIL@@', tail)
@@ -63,4 +81,14 @@ const classic = build(
 new vm.Script(classic, { filename: 'dist/mediation.js' }); // throws on a syntax error
 const esm = build('build/engine.wasm', 'web/node/node.js', '', 'export default mediation;\nexport { mediation };');
 writeFileSync(new URL('dist/mediation.mjs', root), esm);
+writeFileSync(
+  new URL('dist/frame.html', root),
+  `${FRAME_HEAD}<meta name="robots" content="noindex"><title>ad</title><script>${bootFunction}(true, false);</script></head><body></body></html>\n`,
+);
+const noad = slim(read('web/frame/noad.js'));
+writeFileSync(new URL('dist/noad.js', root), noad + '\n');
+writeFileSync(
+  new URL('dist/noad.html', root),
+  `<!doctype html><html><head><meta charset="utf-8"><title>no ad</title><script>${noad}</script></head><body></body></html>\n`,
+);
 writeFileSync(new URL('dist/mediation.js', root), classic);

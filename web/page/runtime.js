@@ -22,50 +22,14 @@ const EVENT_OF = {
 };
 // Actions, outcomes, signals and bounds are C's own (build/constants.js).
 const { WF_LOAD, WF_RENDER, WF_FILLED, OUTCOMES, SIGNALS, LIMITS } = MED;
-const SANDBOX = 'allow-scripts allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation';
-
-// Runs first in every tag frame: the `mediation` global of the tag, the port
-// hand-shake, errors, and fill detection for tags that signal nothing.
-const FRAME_BOOT = `(function () {
-  var port = null, queue = [], said = false;
-  function say(kind) {
-    if (said) return;
-    said = true;
-    if (port) port.postMessage(kind); else queue.push(kind);
-  }
-  window.mediation = Object.freeze({ noad: function () { say('no_fill'); }, filled: function () { say('filled'); } });
-  addEventListener('message', function take(e) {
-    if (e.source !== parent || e.data !== 'mediation:port' || !e.ports || !e.ports[0]) return;
-    removeEventListener('message', take);
-    port = e.ports[0];
-    queue.forEach(function (k) { port.postMessage(k); });
-    queue = [];
-    port.postMessage('alive');
-    setInterval(function () { port.postMessage('alive'); }, 100);
-  });
-  addEventListener('error', function () { say('error'); });
-  parent.postMessage('mediation:hello', '*');
-  var SKIP = { SCRIPT: 1, STYLE: 1, NOSCRIPT: 1, LINK: 1, META: 1, BR: 1 };
-  function shows(el) {
-    var r = el.getBoundingClientRect();
-    if (r.width < 10 || r.height < 10 || SKIP[el.tagName]) return false;
-    var t = el.tagName.toUpperCase();
-    if (t === 'IMG') return el.complete && el.naturalWidth > 1;
-    if (t === 'IFRAME' || t === 'VIDEO' || t === 'CANVAS' || t === 'SVG' || t === 'OBJECT' || t === 'EMBED') return true;
-    var cs = getComputedStyle(el);
-    if (cs.visibility === 'hidden' || cs.opacity === '0') return false;
-    if (cs.backgroundImage !== 'none') return true;
-    for (var c = el.firstChild; c; c = c.nextSibling) if (c.nodeType === 3 && /\\S/.test(c.data)) return true;
-    return false;
-  }
-  function look() {
-    if (said) return;
-    var all = document.body ? document.body.getElementsByTagName('*') : [];
-    for (var i = 0; i < all.length; i++) if (shows(all[i])) return say('filled');
-    setTimeout(look, 100);
-  }
-  addEventListener('load', function () { setTimeout(look, 50); });
-})();`;
+// Tag frames are sandboxed. On a tag host (another site, setConfig({ tagHost })) they
+// also keep their origin, so tags have their own cookies and storage; in srcdoc frames
+// the origin is opaque. Top navigation needs the page's leave (allowTopNavigation).
+const SANDBOX = 'allow-scripts allow-popups allow-popups-to-escape-sandbox';
+const HUNG_MS = 250; // a frame in touch that has not said 'alive' this long is hung (a busy loop)
+const CONTACT_MS = 3000; // a frame that has not made contact this long counts as hung too
+// Messages a frame may send over its port (all strings; SafeFrame requests are objects).
+const FRAME_SAYS = new Set(['alive', 'uncaught', 'navigating', 'rendered', ...Object.keys(SIGNALS)]);
 
 // Numbers from outside (settings, an ad server's answer) are held to C's bounds.
 function clampMs(v, fallback, max = LIMITS.maxTimeoutMs) {
@@ -75,24 +39,45 @@ function lateWindow(timeoutMs) {
   return Math.min(LIMITS.lateWindowMaxMs, Math.max(LIMITS.lateWindowMinMs, LIMITS.lateWindowPerTimeout * timeoutMs));
 }
 
-function frameDocument(markup) {
+function frameDocument(markup, top) {
   return (
-    '<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;padding:0;overflow:hidden}</style>' +
-    '<script>' +
-    FRAME_BOOT +
-    '</script></head><body>' +
-    markup +
-    '</body></html>'
+    FRAME_HEAD + '<script>' + FRAME_BOOT + '(false,' + top + ');</script></head><body>' + markup + '</body></html>'
   );
+}
+
+// An absolute http(s) URL on another origin than the page's, or a TypeError.
+function tagHostUrl(v) {
+  let u;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new TypeError(`mediation.setConfig: tagHost ${String(v)} is not an absolute URL`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:')
+    throw new TypeError(`mediation.setConfig: tagHost ${u.href} is not http or https`);
+  if (u.origin === location.origin)
+    throw new TypeError(`mediation.setConfig: tagHost ${u.href} must be on another site than the page`);
+  return u;
 }
 
 function createMediation(bytesPromise) {
   const api = makeEngineApi(bytesPromise);
   const listeners = new Map(EVENTS.map((e) => [e, new Set()]));
-  const settings = { reportUrl: null, lateWindowMs: null, renderTimeoutMs: 5000 };
+  const settings = {
+    reportUrl: null,
+    lateWindowMs: null,
+    renderTimeoutMs: 5000,
+    tagHost: null,
+    allowTopNavigation: false,
+  };
   const runs = new WeakMap(); // slot element -> its latest run
-  const frames = new Map(); // frame window -> frame record, for the port hand-shake
+  const live = new Set(); // frame records of runs not yet closed (the ad on show excepted)
   let heard = false;
+  // Where tag frames load: each tag host is a site (a renderer process in a browser
+  // with site isolation); srcdoc frames are one more, sharing the page's site.
+  const srcdocSite = { url: null, origin: 'null', frames: new Set(), picked: 0 };
+  let hostSites = [];
+  let picks = 0;
 
   function emit(name, data) {
     for (const fn of listeners.get(name)) {
@@ -119,6 +104,11 @@ function createMediation(bytesPromise) {
     reportUrl: (v) => v === null || typeof v === 'string',
     lateWindowMs: (v) => v === null || (Number.isFinite(v) && v >= 0 && v <= LIMITS.lateWindowMaxMs),
     renderTimeoutMs: (v) => Number.isFinite(v) && v > 0 && v <= LIMITS.maxTimeoutMs,
+    tagHost: (v) =>
+      v === null ||
+      (typeof v === 'string' && !!tagHostUrl(v)) ||
+      (Array.isArray(v) && v.length > 0 && v.length <= 32 && v.every((u) => typeof u === 'string' && tagHostUrl(u))),
+    allowTopNavigation: (v) => typeof v === 'boolean',
   };
   function setConfig(options = {}) {
     for (const k of Object.keys(options)) {
@@ -126,36 +116,193 @@ function createMediation(bytesPromise) {
       if (!OPTIONS[k](options[k])) throw new TypeError(`mediation.setConfig: ${k} cannot be ${String(options[k])}`);
     }
     Object.assign(settings, options);
+    if (Object.hasOwn(options, 'tagHost')) {
+      const urls = options.tagHost === null ? [] : [].concat(options.tagHost);
+      hostSites = urls.map((v) => {
+        const u = tagHostUrl(v);
+        return { url: u.href, origin: u.origin, frames: new Set(), picked: 0 };
+      });
+    }
   }
 
-  // One window listener serves every frame's hand-shake; it exists only while frames do.
+  // A frame is hung when it stopped answering its heartbeat, or never made contact.
+  function silent(fr, now) {
+    if (fr.shown || fr.navigating || !fr.born) return false;
+    return fr.port ? now - fr.alive > HUNG_MS : now - fr.born > CONTACT_MS;
+  }
+  function hung(site, now) {
+    for (const fr of site.frames) {
+      if (!fr.el.isConnected)
+        site.frames.delete(fr); // an ad on show its page removed
+      else if (silent(fr, now)) return true;
+    }
+    return false;
+  }
+  // The site for a new frame: a tag host with no hung frame and the fewest frames
+  // (so frames at work at once get distinct sites), the least recently picked on a
+  // tie; without one, srcdoc; with every site hung, the least loaded.
+  function pickSite() {
+    const now = performance.now();
+    const clean = hostSites.filter((s) => !hung(s, now));
+    let pool = clean.length || !hostSites.length ? clean : [];
+    if (!pool.length) pool = hung(srcdocSite, now) && hostSites.length ? hostSites : [srcdocSite];
+    let best = pool[0];
+    for (const s of pool)
+      if (s.frames.size < best.frames.size || (s.frames.size === best.frames.size && s.picked < best.picked)) best = s;
+    best.picked = ++picks;
+    return best;
+  }
+
+  // One window listener serves every frame's hand-shake; it exists only while frames
+  // do. A tag host frame must speak from the tag host's origin and gets its port sent
+  // to that origin only; a srcdoc frame's origin is opaque.
   function onWindowMessage(e) {
     if (e.data !== 'mediation:hello') return;
-    const fr = frames.get(e.source);
-    if (!fr || fr.port) return;
+    let fr = null;
+    for (const f of live) if (f.el.contentWindow === e.source) fr = f;
+    if (!fr || fr.port || fr.mute || e.origin !== fr.site.origin) return;
     const channel = new MessageChannel();
     fr.port = channel.port1;
     fr.alive = performance.now();
-    fr.port.onmessage = (m) => {
-      if (m.data === 'alive') fr.alive = performance.now();
-      else fr.run.signal(fr, m.data);
-    };
-    e.source.postMessage('mediation:port', '*', [channel.port2]);
+    fr.port.onmessage = (m) => fromFrame(fr, m.data);
+    e.source.postMessage('mediation:port', fr.site.url ? fr.site.origin : '*', [channel.port2]);
+    if (fr.markup !== null) sendTag(fr);
+  }
+  function sendTag(fr) {
+    fr.port.postMessage({ tag: fr.markup, top: settings.allowTopNavigation });
+    fr.markup = null;
+  }
+  // What a frame says over its port; anything but the strings it may send and
+  // SafeFrame requests is ignored, whatever it is made of.
+  function fromFrame(fr, d) {
+    const now = performance.now();
+    if (typeof d === 'string') {
+      if (!FRAME_SAYS.has(d)) return;
+      fr.alive = now;
+      if (d === 'uncaught') fr.errors++;
+      else if (d === 'navigating') fr.navigating = true;
+      else if (fr.entry < 0 || d === 'alive') return;
+      else if (d === 'rendered') {
+        if (fr.run.entries[fr.entry].source === 'rtb') fr.run.signal(fr, 'filled');
+      } else if (Object.hasOwn(SIGNALS, d)) fr.run.signal(fr, d);
+    } else if (d !== null && typeof d === 'object' && typeof d.sf === 'string') {
+      fr.alive = now;
+      safeFrame(fr, d);
+    }
   }
   function track(fr) {
-    // A frame's window proxy stays the same across its navigation to srcdoc.
-    frames.set(fr.el.contentWindow, fr);
+    live.add(fr);
+    if (fr.site) fr.site.frames.add(fr);
     if (!heard) addEventListener('message', onWindowMessage);
     heard = true;
   }
+  // keepElement: the ad on show stays, with its port (for SafeFrame) and its site.
   function untrack(fr, keepElement) {
-    for (const [w, f] of frames) if (f === fr) frames.delete(w);
-    if (fr.port) fr.port.close();
-    fr.port = null;
-    if (!keepElement) fr.el.remove();
-    if (!frames.size && heard) {
+    live.delete(fr);
+    if (keepElement) {
+      fr.shown = true;
+      if (fr.port) fr.port.postMessage('shown');
+    } else {
+      closeFrame(fr);
+    }
+    if (!live.size && heard) {
       removeEventListener('message', onWindowMessage);
       heard = false;
+    }
+  }
+  function closeFrame(fr) {
+    if (fr.port) fr.port.close();
+    fr.port = null;
+    if (fr.site) fr.site.frames.delete(fr);
+    if (observer) observer.unobserve(fr.el);
+    fr.el.remove();
+  }
+
+  // SafeFrame 1.1 host side (docs/runtime.md §11): geometry in CSS px relative to the
+  // viewport, in-view fractions, overlay expansion of the ad on show.
+  let observer = null;
+  const observed = new WeakMap(); // frame element -> frame record
+  function geomOf(el) {
+    const r = el.getBoundingClientRect();
+    const W = document.documentElement.clientWidth || innerWidth;
+    const H = document.documentElement.clientHeight || innerHeight;
+    const xs = Math.max(0, Math.min(r.right, W) - Math.max(r.left, 0));
+    const ys = Math.max(0, Math.min(r.bottom, H) - Math.max(r.top, 0));
+    const f2 = (v) => Math.round(v * 100) / 100;
+    const xiv = r.width ? f2(xs / r.width) : 0;
+    const yiv = r.height ? f2(ys / r.height) : 0;
+    const px = Math.round;
+    const scrolls = (v) => (v ? 1 : 0);
+    return {
+      win: { t: 0, l: 0, r: W, b: H, w: W, h: H },
+      self: {
+        t: px(r.top),
+        l: px(r.left),
+        r: px(r.right),
+        b: px(r.bottom),
+        w: px(r.width),
+        h: px(r.height),
+        z: Number(getComputedStyle(el).zIndex) || 0,
+        xiv,
+        yiv,
+        iv: f2(xiv * yiv),
+      },
+      exp: {
+        t: Math.max(0, px(r.top)),
+        l: Math.max(0, px(r.left)),
+        r: Math.max(0, px(W - r.right)),
+        b: Math.max(0, px(H - r.bottom)),
+        xs: scrolls(document.documentElement.scrollWidth > W),
+        ys: scrolls(document.documentElement.scrollHeight > H),
+      },
+    };
+  }
+  function tellFrame(fr, m) {
+    if (!fr.port) return;
+    m.geom = geomOf(fr.el);
+    fr.port.postMessage(m);
+  }
+  function safeFrame(fr, d) {
+    if (d.sf === 'register') {
+      if (fr.sf) return;
+      fr.sf = { base: null };
+      observer ??= new IntersectionObserver(
+        (changes) => {
+          for (const c of changes) {
+            const f = observed.get(c.target);
+            if (f) tellFrame(f, { sf: 'geom-update' });
+          }
+        },
+        { threshold: [0, 0.01, 0.25, 0.5, 0.75, 1] },
+      );
+      observed.set(fr.el, fr);
+      observer.observe(fr.el); // its first report is the first geom-update
+    } else if (d.sf === 'expand') {
+      if (!fr.sf) return;
+      if (!fr.shown && fr.run.winner !== fr.entry) return tellFrame(fr, { sf: 'failed', reason: 'not on show' });
+      const g = geomOf(fr.el).exp;
+      const grow = (v, room) => (typeof v === 'number' && v > 0 ? Math.min(Math.round(v), room, 10000) : 0);
+      const t = grow(d.t, g.t),
+        l = grow(d.l, g.l),
+        r = grow(d.r, g.r),
+        b = grow(d.b, g.b);
+      if (!t && !l && !r && !b) return tellFrame(fr, { sf: 'failed', reason: 'no room' });
+      const el = fr.el;
+      fr.sf.base ??= { css: el.style.cssText, w: el.width, h: el.height };
+      const { w, h } = fr.sf.base;
+      el.width = Number(w) + l + r;
+      el.height = Number(h) + t + b;
+      // The frame grows over the page; its box in the flow keeps its size (no reflow).
+      el.style.cssText = `${fr.sf.base.css};position:relative;z-index:2147483000;margin:${-t}px ${-r}px ${-b}px ${-l}px`;
+      tellFrame(fr, { sf: 'expanded' });
+    } else if (d.sf === 'collapse') {
+      if (!fr.sf || !fr.sf.base) return tellFrame(fr, { sf: 'failed', reason: 'not expanded' });
+      const { css, w, h } = fr.sf.base;
+      fr.sf.base = null;
+      fr.el.style.cssText = css;
+      fr.el.width = w;
+      fr.el.height = h;
+      tellFrame(fr, { sf: 'collapsed' });
     }
   }
 
@@ -240,8 +387,8 @@ function createMediation(bytesPromise) {
 
     signal(fr, kind) {
       if (this.closed || !Object.hasOwn(SIGNALS, kind)) return;
-      // The RTB creative is the sure fill: its frame loading is all that counts.
-      if (this.entries[fr.entry].source === 'rtb' && fr.el.srcdoc && kind !== 'filled') return;
+      // The RTB creative is the sure fill: its frame rendering is all that counts.
+      if (this.entries[fr.entry].source === 'rtb' && kind !== 'filled') return;
       this.act(api.core().x.med_wf_on_signal(this.wf, fr.entry, SIGNALS[kind], performance.now()));
     }
 
@@ -261,8 +408,9 @@ function createMediation(bytesPromise) {
         const outcome = OUTCOMES[x.med_wf_record_outcome(this.wf, this.seen)];
         const latency_ms = x.med_wf_record_latency_ms(this.wf, this.seen);
         const { price, token } = this.entries[position];
+        const errors = this.frames[position] ? this.frames[position].errors : 0; // uncaught, whatever the outcome
         // The ad server's token (if it signed the entry) vouches for these fields.
-        const record = { ...this.about(position), outcome, latency_ms, price, cur: this.cur, token };
+        const record = { ...this.about(position), outcome, latency_ms, price, cur: this.cur, token, errors };
         if (outcome === 'late') this.lateHeard.add(position);
         else this.attempts.push({ bid: record.bid, network: record.network, position, outcome, latency_ms });
         beacon(record);
@@ -291,39 +439,94 @@ function createMediation(bytesPromise) {
       }
     }
 
-    // A blank sandboxed frame, hidden, made ahead of need: pointing an existing
-    // frame at its tag is several times quicker than making one at the deadline.
-    blankFrame() {
+    // A frame on a site, invisible (opacity 0 keeps it rendering: a hidden cross-site
+    // frame gets no animation frames) until its ad wins. On a tag host it loads the
+    // host page at once, so a spare frame has made contact before its tag is due.
+    newFrame(site) {
       const el = document.createElement('iframe');
-      el.setAttribute('sandbox', SANDBOX);
+      const sandbox = SANDBOX + (site.url ? ' allow-same-origin' : '');
+      el.setAttribute(
+        'sandbox',
+        sandbox + (settings.allowTopNavigation ? ' allow-top-navigation-by-user-activation' : ''),
+      );
       el.setAttribute('scrolling', 'no');
+      el.referrerPolicy = 'origin';
       el.title = 'advertisement';
-      el.style.cssText = 'border:0;display:block;position:absolute;left:0;top:0;visibility:hidden;pointer-events:none';
+      el.style.cssText = 'border:0;display:block;position:absolute;left:0;top:0;opacity:0;pointer-events:none';
+      const fr = {
+        el,
+        site,
+        entry: -1,
+        run: this,
+        port: null,
+        markup: null,
+        born: 0,
+        alive: 0,
+        errors: 0,
+        navigating: false,
+        shown: false,
+        mute: false,
+        sf: null,
+        late: false,
+        lateTimer: 0,
+      };
+      // A document after the tag sent its frame elsewhere is the creative: a fill.
+      el.addEventListener('load', () => {
+        if (fr.navigating && fr.entry >= 0) this.signal(fr, 'filled');
+      });
       this.slot.appendChild(el);
-      return el;
+      if (site.url) {
+        fr.born = performance.now();
+        el.src = site.url;
+      }
+      track(fr);
+      return fr;
     }
 
+    // A spare frame, made ahead of need: pointing an existing frame at its tag is
+    // several times quicker than making one at the deadline.
     prepareSpare() {
-      if (!this.closed && !this.done && !this.spare) this.spare = this.blankFrame();
+      if (!this.closed && !this.done && !this.spare) this.spare = this.newFrame(pickSite());
+    }
+
+    // A spare whose site has since hung, or that the tag host setting left behind, goes.
+    takeSpare() {
+      const fr = this.spare;
+      this.spare = null;
+      if (!fr) return null;
+      const current = fr.site.url ? hostSites.includes(fr.site) : !hostSites.length;
+      if (current && !hung(fr.site, performance.now())) return fr;
+      untrack(fr, false);
+      return null;
     }
 
     open(i) {
       const e = this.entries[i];
-      const el = this.spare || this.blankFrame();
-      this.spare = null;
-      el.width = e.w || this.slot.clientWidth || 300;
-      el.height = e.h || this.slot.clientHeight || 250;
-      const fr = { el, entry: i, run: this, port: null, late: false, lateTimer: 0 };
-      if (e.source === 'rtb') {
-        // The sure fill: the frame loading is the fill.
-        el.addEventListener('load', () => this.signal(fr, 'filled'), { once: true });
-        if (e.adm) el.srcdoc = frameDocument(e.adm);
-        else el.src = e.nurl; // served on win: the win notice answers with the markup
+      let fr;
+      if (e.source === 'rtb' && !e.adm) {
+        // Served on win: the win notice answers with the markup; no boot script, no port.
+        fr = this.newFrame({ url: null, origin: '', frames: new Set() });
+        fr.site = null;
+        fr.mute = true;
+        fr.el.addEventListener('load', () => this.signal(fr, 'filled'), { once: true });
+        fr.el.src = e.nurl;
       } else {
-        el.srcdoc = frameDocument(e.tag);
+        fr = this.takeSpare() || this.newFrame(pickSite());
+        const markup = e.source === 'rtb' ? e.adm : e.tag;
+        if (fr.site.url) {
+          fr.markup = markup;
+          if (fr.port) sendTag(fr);
+        } else {
+          // The RTB creative is the sure fill: its document loading is the fill.
+          if (e.source === 'rtb') fr.el.addEventListener('load', () => this.signal(fr, 'filled'), { once: true });
+          fr.born = performance.now();
+          fr.el.srcdoc = frameDocument(markup, settings.allowTopNavigation);
+        }
       }
+      fr.entry = i;
+      fr.el.width = e.w || this.slot.clientWidth || 300;
+      fr.el.height = e.h || this.slot.clientHeight || 250;
       this.frames[i] = fr;
-      track(fr);
       emit('bidRequested', this.about(i));
       if (i + 1 < this.entries.length) setTimeout(() => this.prepareSpare(), 0);
     }
@@ -335,8 +538,8 @@ function createMediation(bytesPromise) {
     passOver(k) {
       const fr = this.frames[k];
       if (!fr || fr.late) return;
-      // Not yet in touch (still loading) counts as alive; in touch but silent does not.
-      const responsive = !fr.port || performance.now() - fr.alive < 250;
+      // Still loading counts as alive; in touch but silent does not.
+      const responsive = !silent(fr, performance.now());
       if (responsive && this.attempts.some((a) => a.position === k && a.outcome === 'timeout')) {
         fr.late = true;
         const e = this.entries[k];
@@ -369,8 +572,8 @@ function createMediation(bytesPromise) {
       });
       const e = winner >= 0 ? this.entries[winner] : null;
       if (e) {
-        this.shown = this.frames[winner].el;
-        this.shown.style.cssText = 'border:0;display:block';
+        this.shown = this.frames[winner];
+        this.shown.el.style.cssText = 'border:0;display:block';
         if (e.source === 'rtb') {
           if (e.adm) notice(e.nurl);
           notice(e.burl);
@@ -417,7 +620,7 @@ function createMediation(bytesPromise) {
       this.abort.abort();
       clearTimeout(this.timer);
       this.frames.forEach((fr, k) => this.release(k, k === this.winner && !this.cancelled));
-      if (this.spare) this.spare.remove();
+      if (this.spare) untrack(this.spare, false);
       this.spare = null;
       if (this.wf) api.core().x.med_wf_free(this.wf);
       this.wf = 0;
@@ -432,7 +635,7 @@ function createMediation(bytesPromise) {
         this.resolve({ impid: this.impid ?? null, filled: false, by: null, attempts: this.attempts, cancelled: true });
       }
       this.close();
-      if (this.shown) this.shown.remove();
+      if (this.shown) closeFrame(this.shown);
       this.shown = null;
     }
   }
@@ -485,7 +688,7 @@ function createMediation(bytesPromise) {
 
   // What the runtime holds now; tests and leak checks read it.
   function stats() {
-    return { runs: active.size, frames: frames.size, listening: heard };
+    return { runs: active.size, frames: live.size, listening: heard };
   }
 
   return { ...engineFacade(api), events: EVENTS, render, clear, on, off, setConfig, stats };
