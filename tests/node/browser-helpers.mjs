@@ -1,10 +1,33 @@
 // browser-helpers.mjs — a test server on 127.0.0.1 and Debian's Chromium through
 // playwright-core, for the tests of mediation.js in a real page.
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 const root = new URL('../../', import.meta.url);
+export const box = (color, text) => `<div style="width:300px;height:250px;background:${color}">${text}</div>`;
+
+// A network that serves through nested frames: `depth` frames deep (each on the next
+// network host), then an ad, or a passback through the tag host's noad.html (`pass=html`)
+// or noad.js (`pass=js`).
+function nestedPage(url, host) {
+  const depth = Number(url.searchParams.get('depth') || 1);
+  const port = host.split(':')[1];
+  if (depth > 1) {
+    const next = new URL(url);
+    next.host = `net${depth}.localhost:${port}`;
+    next.searchParams.set('depth', depth - 1);
+    return `<body style="margin:0"><iframe src="${next}" width="300" height="250" style="border:0"></iframe></body>`;
+  }
+  const tagHost = `http://${url.searchParams.get('taghost')}:${port}`;
+  const pass = url.searchParams.get('pass');
+  if (pass === 'html')
+    return `<body style="margin:0"><iframe src="${tagHost}/noad.html" width="300" height="250" style="border:0"></iframe></body>`;
+  if (pass === 'js') return `<body style="margin:0"><script src="${tagHost}/noad.js"></script></body>`;
+  return `<body style="margin:0">${box('#c60', 'nested ad')}</body>`;
+}
 
 // Serves the runtime, a test page, and records beacons and notices.
 export async function startServer({ auction } = {}) {
@@ -17,6 +40,27 @@ export async function startServer({ auction } = {}) {
       body += c;
     });
     req.on('end', () => {
+      // The tag host's files, and stand-ins for networks' pages (any Host name: the
+      // tests reach this server as t1.localhost, net.localhost, … too).
+      const dist = { '/frame.html': 'text/html', '/noad.html': 'text/html', '/noad.js': 'text/javascript' };
+      if (Object.hasOwn(dist, url.pathname)) {
+        res.writeHead(200, { 'content-type': dist[url.pathname] });
+        return res.end(readFileSync(new URL('dist' + url.pathname, root)));
+      }
+      if (url.pathname === '/net/nested') {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        return res.end(nestedPage(url, req.headers.host));
+      }
+      if (url.pathname === '/net/creative') {
+        notices.push('creative');
+        res.writeHead(200, { 'content-type': 'text/html' });
+        return res.end(`<body style="margin:0">${box('#06c', 'creative')}</body>`);
+      }
+      if (url.pathname === '/net/landing') {
+        notices.push('landing');
+        res.writeHead(200, { 'content-type': 'text/html' });
+        return res.end('landing page');
+      }
       if (url.pathname === '/mediation.js') {
         res.writeHead(200, { 'content-type': 'text/javascript' });
         return res.end(readFileSync(new URL('dist/mediation.js', root)));
@@ -64,17 +108,75 @@ export async function startServer({ auction } = {}) {
   return { base, beacons, notices, close: () => new Promise((r) => server.close(r)) };
 }
 
+const CHROMIUM_ARGS = [
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+// Processes from /proc: the pids whose command line passes `test`, and the
+// descendants of a pid that pass it (a browser's content processes).
+function processTable() {
+  const table = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      table.push({ pid: Number(name), ppid, cmd });
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return table;
+}
+export function processesWhere(test) {
+  return processTable()
+    .filter((p) => test(p.cmd))
+    .map((p) => p.pid);
+}
+export function descendants(pid, test) {
+  const table = processTable();
+  const found = [];
+  let level = [pid];
+  while (level.length) {
+    const next = table.filter((p) => level.includes(p.ppid));
+    found.push(...next.filter((p) => test(p.cmd)).map((p) => p.pid));
+    level = next.map((p) => p.pid);
+  }
+  return found;
+}
+
+// A fresh incognito-like Chromium: third-party storage is blocked there.
 export async function launch() {
-  return chromium.launch({
+  return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+// Chromium as a user's profile with third-party cookies allowed (the browser's own
+// setting), so a tag host's frames have their storage. Returns a context, which has
+// newPage() and close() like a browser; close() also removes the profile.
+export async function launchWithProfile() {
+  const dir = mkdtempSync(join(tmpdir(), 'mediation-chromium-'));
+  mkdirSync(join(dir, 'Default'));
+  writeFileSync(
+    join(dir, 'Default', 'Preferences'),
+    JSON.stringify({ profile: { cookie_controls_mode: 0, block_third_party_cookies: false } }),
+  );
+  const context = await chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: [
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: CHROMIUM_ARGS,
   });
+  const root = processesWhere((cmd) => cmd.includes(`--user-data-dir=${dir}`) && !cmd.includes('--type='))[0];
+  context.contentProcesses = () => descendants(root, (cmd) => cmd.includes('--type=renderer')).length;
+  const close = context.close.bind(context);
+  context.close = async () => {
+    await close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return context;
 }
 
 // Waits until fn() is true, or fails after ms.
@@ -87,7 +189,6 @@ export async function until(fn, ms = 3000, what = 'condition') {
 }
 
 // Tags for the waterfall entries.
-const box = (color, text) => `<div style="width:300px;height:250px;background:${color}">${text}</div>`;
 export const TAGS = {
   fill: box('#0a0', 'fill') + '<script>mediation.filled()</script>',
   fillB: box('#0aa', 'fill b') + '<script>mediation.filled()</script>',

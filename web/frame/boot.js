@@ -174,7 +174,8 @@
     addEventListener('message', function (e) {
       if (e.data === 'mediation:noad' && inside(e.source)) say('no_fill');
     });
-    addEventListener(
+    // Load events do not reach the window: the document hears its nested frames load.
+    document.addEventListener(
       'load',
       function (e) {
         if (e.target && e.target.tagName === 'IFRAME' && loads) loads.set(e.target, Date.now());
@@ -236,8 +237,9 @@
     setTimeout(look, 100);
   }
 
-  // Opaque origin (srcdoc): tags that read their cookie or storage get an empty one
-  // for the life of the frame instead of a SecurityError.
+  // Where storage is refused (srcdoc frames have an opaque origin; a browser may block
+  // a tag host's storage as third-party), tags that read their cookie or storage get
+  // an empty one for the life of the frame instead of a SecurityError.
   function memoryStorage() {
     var m = {};
     return {
@@ -314,7 +316,6 @@
     document.close();
   }
 
-  if (HOST) return;
   shimStorage();
-  listen();
+  if (!HOST) listen();
 })(HOST_MODE, TOP_MODE);

@@ -28,6 +28,7 @@ const { WF_LOAD, WF_RENDER, WF_FILLED, OUTCOMES, SIGNALS, LIMITS } = MED;
 const SANDBOX = 'allow-scripts allow-popups allow-popups-to-escape-sandbox';
 const HUNG_MS = 250; // a frame in touch that has not said 'alive' this long is hung (a busy loop)
 const CONTACT_MS = 3000; // a frame that has not made contact this long counts as hung too
+const SPARE_DELAY_MS = 100; // the next entry's frame is made this long after the current one
 // Messages a frame may send over its port (all strings; SafeFrame requests are objects).
 const FRAME_SAYS = new Set(['alive', 'uncaught', 'navigating', 'rendered', ...Object.keys(SIGNALS)]);
 
@@ -528,7 +529,8 @@ function createMediation(bytesPromise) {
       fr.el.height = e.h || this.slot.clientHeight || 250;
       this.frames[i] = fr;
       emit('bidRequested', this.about(i));
-      if (i + 1 < this.entries.length) setTimeout(() => this.prepareSpare(), 0);
+      // A tag that answers at once needs no spare: made a little later, it costs nothing then.
+      if (i + 1 < this.entries.length) setTimeout(() => this.prepareSpare(), SPARE_DELAY_MS);
     }
 
     // An entry the waterfall moved past: its frame goes, except that a timed-out
