@@ -15,4 +15,8 @@ typedef int (*med_macro_fn)(void *ctx, med_str name, int hash, med_out *o);
 /* Copies text to o, expanding macros; #{...} only when with_hash is set. */
 void med_macros_write(med_out *o, med_str text, int with_hash, med_macro_fn fn, void *ctx);
 
+/* Writes s (decoded text) percent-encoded: every byte but A-Z a-z 0-9 - _ . ~ as
+ * %XX. The result is safe in a URL, an HTML attribute, a script string and JSON. */
+void med_macro_write_encoded(med_out *o, med_str s);
+
 #endif

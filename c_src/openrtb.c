@@ -217,11 +217,8 @@ int med_request_read(med_request *q, const med_json *j, int root, med_arena *a, 
     if (!med_json_is_object(j, site)) return wrong_type(err, "request.site", "an object");
     q->supply = MED_SUPPLY_SITE;
     if (!opt_string(j, site, "domain", "request.site", &q->domain, a, err)) return 0;
-    if (!q->domain.len) {
-      med_str page = {NULL, 0};
-      if (!opt_string(j, site, "page", "request.site", &page, a, err)) return 0;
-      if (page.s) q->domain = host_of(page);
-    }
+    if (!opt_string(j, site, "page", "request.site", &q->page, a, err)) return 0;
+    if (!q->domain.len && q->page.s) q->domain = host_of(q->page);
   } else if (app >= 0 && !med_json_is_null(j, app)) {
     if (!med_json_is_object(j, app)) return wrong_type(err, "request.app", "an object");
     q->supply = MED_SUPPLY_APP;

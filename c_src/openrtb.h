@@ -52,6 +52,7 @@ typedef struct {
   int at; /* 1 first price, 2 second price */
   int supply;
   med_str domain; /* site.domain, else the host of site.page; app.domain for apps */
+  med_str page;   /* site.page, decoded; empty for apps */
   med_str bundle;
   int devicetype; /* 0 when absent */
   med_str os, region;

@@ -49,6 +49,8 @@ static int mediated_macro(void *ctx, med_str name, int hash, med_out *o) {
   else if (med_str_eq_lit(name, "AUCTION_IMP_ID")) med_out_str_body(o, m->imp->id);
   else if (med_str_eq_lit(name, "WIDTH")) med_out_int(o, m->size.w);
   else if (med_str_eq_lit(name, "HEIGHT")) med_out_int(o, m->size.h);
+  else if (med_str_eq_lit(name, "PAGE_URL")) med_macro_write_encoded(o, m->q->page);
+  else if (med_str_eq_lit(name, "DOMAIN")) med_macro_write_encoded(o, m->q->domain);
   else return 0;
   return 1;
 }

@@ -44,7 +44,7 @@ export async function startServer({ auction } = {}) {
       // tests reach this server as t1.localhost, net.localhost, … too).
       const dist = { '/frame.html': 'text/html', '/noad.html': 'text/html', '/noad.js': 'text/javascript' };
       if (Object.hasOwn(dist, url.pathname)) {
-        res.writeHead(200, { 'content-type': dist[url.pathname] });
+        res.writeHead(200, { 'content-type': dist[url.pathname], 'cache-control': 'public, max-age=3600' });
         return res.end(readFileSync(new URL('dist' + url.pathname, root)));
       }
       if (url.pathname === '/net/nested') {

@@ -172,6 +172,7 @@ function createMediation(bytesPromise) {
   function sendTag(fr) {
     fr.port.postMessage({ tag: fr.markup, top: settings.allowTopNavigation });
     fr.markup = null;
+    fr.run.spareLater(fr);
   }
   // What a frame says over its port; anything but the strings it may send and
   // SafeFrame requests is ignored, whatever it is made of.
@@ -490,6 +491,12 @@ function createMediation(bytesPromise) {
       if (!this.closed && !this.done && !this.spare) this.spare = this.newFrame(pickSite());
     }
 
+    // A tag that answers at once needs no spare: made once the tag runs, and a little
+    // later, it costs nothing then (loading a tag host page is slow in some browsers).
+    spareLater(fr) {
+      if (fr.entry + 1 < this.entries.length) setTimeout(() => this.prepareSpare(), SPARE_DELAY_MS);
+    }
+
     // A spare whose site has since hung, or that the tag host setting left behind, goes.
     takeSpare() {
       const fr = this.spare;
@@ -503,34 +510,34 @@ function createMediation(bytesPromise) {
 
     open(i) {
       const e = this.entries[i];
-      let fr;
-      if (e.source === 'rtb' && !e.adm) {
-        // Served on win: the win notice answers with the markup; no boot script, no port.
-        fr = this.newFrame({ url: null, origin: '', frames: new Set() });
-        fr.site = null;
-        fr.mute = true;
-        fr.el.addEventListener('load', () => this.signal(fr, 'filled'), { once: true });
-        fr.el.src = e.nurl;
-      } else {
-        fr = this.takeSpare() || this.newFrame(pickSite());
-        const markup = e.source === 'rtb' ? e.adm : e.tag;
-        if (fr.site.url) {
-          fr.markup = markup;
-          if (fr.port) sendTag(fr);
-        } else {
-          // The RTB creative is the sure fill: its document loading is the fill.
-          if (e.source === 'rtb') fr.el.addEventListener('load', () => this.signal(fr, 'filled'), { once: true });
-          fr.born = performance.now();
-          fr.el.srcdoc = frameDocument(markup, settings.allowTopNavigation);
-        }
-      }
-      fr.entry = i;
-      fr.el.width = e.w || this.slot.clientWidth || 300;
-      fr.el.height = e.h || this.slot.clientHeight || 250;
-      this.frames[i] = fr;
+      const served = e.source === 'rtb' && !e.adm; // on win: the win notice answers with the markup
+      const fr = served ? this.newFrame({ url: null, origin: '', frames: new Set() }) : this.takeSpare();
+      const frame = fr || this.newFrame(pickSite());
+      frame.entry = i;
+      frame.el.width = e.w || this.slot.clientWidth || 300;
+      frame.el.height = e.h || this.slot.clientHeight || 250;
+      this.frames[i] = frame;
       emit('bidRequested', this.about(i));
-      // A tag that answers at once needs no spare: made a little later, it costs nothing then.
-      if (i + 1 < this.entries.length) setTimeout(() => this.prepareSpare(), SPARE_DELAY_MS);
+      if (served) {
+        // No boot script and no port: the frame loading is the fill.
+        frame.site.frames.delete(frame);
+        frame.site = null;
+        frame.mute = true;
+        frame.el.addEventListener('load', () => this.signal(frame, 'filled'), { once: true });
+        frame.el.src = e.nurl;
+        return;
+      }
+      const markup = e.source === 'rtb' ? e.adm : e.tag;
+      if (frame.site.url) {
+        frame.markup = markup; // handed over the port, now or once the frame makes contact
+        if (frame.port) sendTag(frame);
+        return;
+      }
+      // The RTB creative is the sure fill: its document loading is the fill.
+      if (e.source === 'rtb') frame.el.addEventListener('load', () => this.signal(frame, 'filled'), { once: true });
+      frame.born = performance.now();
+      frame.el.srcdoc = frameDocument(markup, settings.allowTopNavigation);
+      this.spareLater(frame);
     }
 
     // An entry the waterfall moved past: its frame goes, except that a timed-out
