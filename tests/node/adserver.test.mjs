@@ -417,6 +417,45 @@ test('admin routes want the token; CORS only for the listed publisher origins; u
   }
 });
 
+test('a tag host name serves the tag frame files, cached, and nothing else', async () => {
+  const path = writeConfig('th.json', { ...demoConfig, tag_hosts: ['tags.example'] });
+  const s = await serve(path, join(dir, 'th'));
+  const { port } = new URL(s.url);
+  const get = (host, path, method = 'GET') =>
+    new Promise((resolve, reject) => {
+      const r = http.request({ host: '127.0.0.1', port, path, method, headers: { host: `${host}:${port}` } });
+      r.on('error', reject);
+      r.on('response', (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
+      });
+      r.end(method === 'POST' ? '{}' : undefined);
+    });
+  try {
+    for (const [file, type] of [
+      ['/frame.html', /text\/html/],
+      ['/noad.html', /text\/html/],
+      ['/noad.js', /text\/javascript/],
+    ]) {
+      const r = await get('tags.example', file);
+      assert.equal(r.status, 200, file);
+      assert.match(r.headers['content-type'], type);
+      assert.equal(r.headers['cache-control'], 'public, max-age=3600');
+      assert.equal(r.headers['x-frame-options'], undefined, 'any page may frame it');
+    }
+    assert.match((await get('tags.example', '/frame.html')).body, /mediation:hello/);
+    for (const route of ['/demo/', '/mediation.js', '/report', '/report.json', '/status.json'])
+      assert.equal((await get('tags.example', route)).status, 404, route);
+    assert.equal((await get('tags.example', '/events', 'POST')).status, 405);
+    assert.equal((await get('tags.example', '/auction', 'POST')).status, 405);
+    // The publisher-facing names do not serve the tag host's page.
+    assert.equal((await get('127.0.0.1', '/frame.html')).status, 404);
+  } finally {
+    await s.close();
+  }
+});
+
 test("the report's numbers for a known set of attempts; a restart keeps them", async () => {
   const data = join(dir, 'd7');
   let s = await serve(writeConfig('g.json', demoConfig), data);

@@ -49,6 +49,12 @@ test('the demo page ends every slot as its networks dictate, and the report coun
     assert.equal(slots[1][2], 'slot-2-quietnet');
     assert.match(slots[2][2], /^(quick|sparse)-slot-3$/, 'the RTB fallback');
     assert.equal(slots[3][2], 'slot-4-fastfill');
+    // Every ad on show came through a tag host of the ad server, another site than the page.
+    const srcs = await page.evaluate(() =>
+      [...document.querySelectorAll('iframe')].filter((f) => f.style.opacity !== '0').map((f) => f.src),
+    );
+    assert.equal(srcs.length, 4);
+    for (const src of srcs) assert.match(src, /^http:\/\/tags[12]\.localhost:\d+\/frame\.html$/);
     // 1 + 2 + 3 + 2 attempts, and Slowpoke's late fill.
     await until(
       async () => {

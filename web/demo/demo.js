@@ -36,7 +36,13 @@ for (const name of mediation.events) {
     line(`${e.imp_id} ${name}: ${e.bid}${e.latency_ms !== undefined ? ` (${e.outcome}, ${e.latency_ms} ms)` : ''}`);
   });
 }
-mediation.setConfig({ reportUrl: '/events' });
+// Tags load in frames of the tag hosts the ad server answers as (config.tag_hosts):
+// *.localhost names, each its own site, so a tag that hangs cannot stall the others.
+const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(location.hostname);
+mediation.setConfig({
+  reportUrl: '/events',
+  tagHost: loopback ? ['tags1', 'tags2'].map((h) => `http://${h}.localhost:${location.port}/frame.html`) : null,
+});
 
 const holder = document.getElementById('slots');
 for (const s of SLOTS) {

@@ -210,7 +210,7 @@
 
   var SKIP = { SCRIPT: 1, STYLE: 1, NOSCRIPT: 1, LINK: 1, META: 1, BR: 1 };
   var NESTED_QUIET_MS = 300; // a nested frame shows only once loaded this long: time for its passback
-  var ERROR_GRACE_MS = 500; // after an uncaught error, how long the tag may still draw
+  var ERROR_GRACE_MS = 250; // after an uncaught error (and load), how long the tag may still draw
   function shows(el, now) {
     var r = el.getBoundingClientRect();
     if (r.width < 10 || r.height < 10 || SKIP[el.tagName]) return false;

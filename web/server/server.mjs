@@ -38,6 +38,12 @@ const STATIC = {
   '/demo/': 'web/demo/index.html',
   '/demo/demo.js': 'web/demo/demo.js',
 };
+// What a tag host serves (dist/, built from web/frame): cached, framable by any page.
+const TAG_HOST_FILES = {
+  '/frame.html': 'dist/frame.html',
+  '/noad.html': 'dist/noad.html',
+  '/noad.js': 'dist/noad.js',
+};
 const MAX_REQUEST_BYTES = 64 * 1024;
 const MAX_EVENT_BYTES = 4 * 1024;
 const DEFAULT_TMAX = 300;
@@ -121,6 +127,11 @@ function readServerSettings(c) {
     rollupDays: days('rollup_retention_days', 400),
     origins: list(c.publisher_origins, 'config.publisher_origins') ?? [],
     hosts: list(c.hosts, 'config.hosts') ?? ['127.0.0.1', 'localhost', '[::1]'],
+    // Host names that serve only the tag host's files: another site than the pages,
+    // where tag frames keep an origin of their own (docs/runtime.md §5).
+    tagHosts: (list(c.tag_hosts, 'config.tag_hosts') ?? ['tags1.localhost', 'tags2.localhost']).map((h) =>
+      h.toLowerCase(),
+    ),
     acceptUnsigned: c.accept_unsigned_events === true,
     tokenTtlMs: ttl * 1000,
   };
@@ -497,9 +508,9 @@ export async function startServer({
     res.on('close', () => clearTimeout(timer));
   }
 
-  async function serveFile(res, path) {
+  async function serveFile(res, path, headers = {}) {
     try {
-      send(res, 200, await readFile(resolve(root, path)), TYPES[extname(path)] || 'application/octet-stream');
+      send(res, 200, await readFile(resolve(root, path)), TYPES[extname(path)] || 'application/octet-stream', headers);
     } catch {
       send(res, 404, 'not found\n', 'text/plain');
     }
@@ -517,9 +528,18 @@ export async function startServer({
 
   // Only the Host names the config lists (by default the loopback ones), with any
   // port: a DNS-rebinding page cannot reach the server under another name.
+  const hostName = (req) => (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
   function hostAllowed(req) {
-    const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-    return config.state.settings.hosts.includes(host);
+    const { hosts, tagHosts } = config.state.settings;
+    return hosts.includes(hostName(req)) || tagHosts.includes(hostName(req));
+  }
+  // On a tag host name: the tag host's files and nothing else.
+  async function tagHost(req, res, url) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', req.method);
+    const file = TAG_HOST_FILES[url.pathname];
+    if (!file)
+      throw new HttpError(404, 'not_found', `a tag host serves only ${Object.keys(TAG_HOST_FILES).join(', ')}`);
+    return serveFile(res, file, { 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' });
   }
 
   const server = http.createServer(async (req, res) => {
@@ -532,6 +552,11 @@ export async function startServer({
         throw new HttpError(400, 'bad_request', 'the request target is not a path');
       }
       if (!hostAllowed(req)) throw new HttpError(421, 'unknown_host', 'this server does not answer to that Host');
+      if (
+        config.state.settings.tagHosts.includes(hostName(req)) &&
+        !config.state.settings.hosts.includes(hostName(req))
+      )
+        return await tagHost(req, res, url);
       res.cors = corsFor(req, url.pathname);
       if (req.method === 'OPTIONS') {
         if (!res.cors['access-control-allow-origin']) throw new HttpError(403, 'cors', 'this origin may not call here');
