@@ -21,7 +21,8 @@ async function server(config: object, request: string, responses: string[]): Pro
 
 async function page(): Promise<RenderOutcome> {
   const m = window.mediation;
-  m.setConfig({ reportUrl: '/events' });
+  m.setConfig({ reportUrl: '/events', tagHost: ['https://t1.example/frame.html'], allowTopNavigation: false });
+  m.on('adRenderFailed', (r) => console.log(r.errors ?? 0));
   m.on('bidTimeout', (r) => console.log(r.network, r.latency_ms));
   m.on('auctionEnd', (e) => console.log(e.filled, e.attempts.length));
   for (const name of m.events) m.on(name, () => {});

@@ -151,6 +151,8 @@ export interface AttemptRecord {
   cur?: string;
   /** The ad server's signature of the entry, in beacons, when it signed one. */
   token?: string;
+  /** Uncaught errors in the entry's frame, whatever the outcome (records only). */
+  errors?: number;
 }
 
 export interface EventMap {
@@ -173,6 +175,14 @@ export interface Settings {
   lateWindowMs?: number | null;
   /** How long the RTB creative may take to load (default 5000). */
   renderTimeoutMs?: number;
+  /**
+   * The tag host page (dist/frame.html served from another site than the page), or
+   * several on distinct sites: tags keep their own origin, cookies and storage there, and
+   * a tag that hangs cannot stall frames of the other sites. null: srcdoc frames.
+   */
+  tagHost?: string | string[] | null;
+  /** Lets an ad navigate the page on a click (default false: ad links open a new tab). */
+  allowTopNavigation?: boolean;
 }
 
 export interface RenderOptions {
