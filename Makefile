@@ -121,6 +121,7 @@ include tests/fuzz/fuzz.mk
 bench: deps build/bench-native build/mediate dist
 	node bench/bench.mjs
 	node bench/browser.mjs
+	node bench/taghost.mjs
 	node bench/adserver.mjs
 	node bench/report.mjs
 

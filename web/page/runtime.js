@@ -678,6 +678,9 @@ function createMediation(bytesPromise) {
     el.hidden = false;
     const run = new Run(el, opts);
     runs.set(el, run);
+    // A tag host frame takes a while to load: the first one loads while the ad server
+    // answers, and gets the first tag as soon as the waterfall is known.
+    if (hostSites.length) run.prepareSpare();
     try {
       const output = await resultOf(result, run.abort.signal);
       await api.ready;
