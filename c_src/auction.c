@@ -2,6 +2,8 @@
  * waterfall rules (below-RTB, depth, timeout budget) and the clearing price. */
 #include "auction.h"
 
+#include "consent.h"
+
 #include <string.h>
 
 #include "currency.h"
@@ -125,6 +127,7 @@ typedef struct {
   const med_req_features *rf;
   med_arena *a;
   int explain;
+  const char **consent; /* per network: why it may not take part, or NULL */
 } auction_ctx;
 
 static med_entry mediated(uint32_t i, int64_t price, med_size size, const char *why) {
@@ -151,6 +154,11 @@ static void consider_mediated(auction_ctx *x, uint32_t i, const med_imp_features
       rej[*nrej] = mediated(i, b->cpm, size, words[el]);
       rej[(*nrej)++].detail = detail;
     }
+    return;
+  }
+  if (x->consent && x->consent[b->network]) {
+    rej[*nrej] = mediated(i, b->cpm, size, "consent");
+    rej[(*nrej)++].detail = x->consent[b->network];
     return;
   }
   if (b->cpm < floor || b->cpm == 0) rej[(*nrej)++] = mediated(i, b->cpm, size, "floor");
@@ -269,12 +277,59 @@ static int run_imp(auction_ctx *x, uint32_t ii, const uint32_t *rtb_idx, uint32_
   return 1;
 }
 
+/* Which networks the user's privacy signals leave out (docs/auction.md §9): where
+ * GDPR applies, each network with a consent rule must pass it on the TC string (none,
+ * or one not readable, passes no one); with enforce_us_privacy, a US Privacy opt-out
+ * of sale leaves them all out. Returns 0 only when out of memory. */
+static int consent_verdicts(auction_ctx *x, med_result *res) {
+  const med_config *c = x->c;
+  const med_request *q = x->q;
+  res->gdpr_applies = q->gdpr == 1 || (q->gdpr < 0 && c->default_gdpr_applies);
+  const med_str u = q->us_privacy;
+  int opted_out = c->enforce_us_privacy && u.len == 4 && u.s[0] == '1' && (u.s[2] == 'Y' || u.s[2] == 'y');
+  if (!res->gdpr_applies && !opted_out) return 1;
+  med_tcf tcf;
+  const char *why = NULL;
+  int readable = 0;
+  if (res->gdpr_applies) {
+    if (!q->consent.len) {
+      res->consent_error = "GDPR applies and the request has no TC string (user.consent)";
+    } else if (med_tcf_decode(&tcf, q->consent, x->a, &why)) {
+      readable = 1;
+    } else {
+      if (x->a->failed) return 0;
+      char *text = med_arena_alloc(x->a, 96);
+      if (!text) return 0;
+      med_format(text, 96, "the TC string is not readable: %s", why);
+      res->consent_error = text;
+    }
+  }
+  x->consent = med_arena_zalloc(x->a, sizeof(char *) * (c->nnetworks + 1));
+  if (!x->consent) return 0;
+  for (uint32_t n = 0; n < c->nnetworks; n++) {
+    const med_network *net = &c->networks[n];
+    if (!net->purposes) continue; /* exempt */
+    if (res->gdpr_applies && !readable) x->consent[n] = res->consent_error;
+    else if (res->gdpr_applies && !net->gvl_id) x->consent[n] = "GDPR applies and the network has no gvl_id";
+    else if (res->gdpr_applies) {
+      char *buf = med_arena_alloc(x->a, 96);
+      if (!buf) return 0;
+      x->consent[n] = med_tcf_allows(&tcf, net->gvl_id, net->purposes, buf, 96);
+    }
+    if (!x->consent[n] && opted_out) x->consent[n] = "the user opted out of sale (US Privacy)";
+  }
+  return 1;
+}
+
 int med_auction_run(med_result *res, const med_config *c, const med_request *q, med_bidset *bids,
                     const med_json *j, int64_t now_ms, int32_t offset_min, int explain, med_arena *a,
                     med_error *err) {
   med_req_features rf;
   med_request_features(&rf, c, q, now_ms, offset_min);
-  auction_ctx x = {c, q, bids, &rf, a, explain};
+  auction_ctx x = {c, q, bids, &rf, a, explain, NULL};
+  res->gdpr_applies = 0;
+  res->consent_error = NULL;
+  if (!consent_verdicts(&x, res)) return oom(err);
 
   for (uint32_t i = 0; i < bids->nbids; i++)
     if (bids->bids[i].reason == MED_LOSS_NONE) check_rtb(&bids->bids[i], c, q);

@@ -38,6 +38,8 @@ typedef struct {
   med_imp_result *imps;
   med_entry *unplaced; /* RTB bids naming no imp of the request */
   uint32_t nunplaced;
+  int gdpr_applies;
+  const char *consent_error; /* GDPR applies and the TC string is missing or unreadable */
 } med_result;
 
 int med_auction_run(med_result *res, const med_config *c, const med_request *q, med_bidset *bids,

@@ -1,5 +1,6 @@
 /* cli.c — the native command line: `mediate auction < input.json`,
- * `mediate config < config.json` and `mediate stats < attempts.json`. Reads stdin,
+ * `mediate config < config.json`, `mediate stats < attempts.json` and
+ * `mediate tcf < strings` (one TC string a line, its decoding a line). Reads stdin,
  * prints one JSON document, exits 0 on success and 2 on bad input. It is the host:
  * the I/O, and the time-zone database (the system's tzdata) for config.timezone. */
 #define _DEFAULT_SOURCE /* tm_gmtoff, setenv */
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "consent.h"
 
 /* A zone exists when tzdata has a file for it; its offset comes from localtime_r
  * under that TZ. */
@@ -47,15 +49,66 @@ static int read_stdin(med_engine *e, size_t *len) {
   return !ferror(stdin);
 }
 
+static void print_ids(const char *key, int first, uint32_t max, int (*has)(const med_tcf *, uint32_t),
+                      const med_tcf *t) {
+  printf(first ? "\"%s\":[" : ",\"%s\":[", key);
+  int n = 0;
+  for (uint32_t i = 1; i <= max; i++)
+    if (has(t, i)) printf(n++ ? ",%u" : "%u", i);
+  putchar(']');
+}
+static int special_feature(const med_tcf *t, uint32_t f) { return f <= 12 && ((t->special_features >> (f - 1)) & 1); }
+
+/* Each line of stdin a TC string; each line of stdout its decoding as JSON, named as
+ * the IAB's own library names the fields (tests compare the two), or {"error": why}. */
+static int tcf_lines(void) {
+  static char line[1 << 16];
+  size_t cap = 1 << 20;
+  void *mem = malloc(cap);
+  if (!mem) return 1;
+  while (fgets(line, sizeof line, stdin)) {
+    size_t n = strcspn(line, "\r\n");
+    med_arena a;
+    med_arena_init(&a, mem, cap);
+    med_tcf t;
+    const char *why;
+    if (!med_tcf_decode(&t, (med_str){line, (uint32_t)n}, &a, &why)) {
+      printf("{\"error\":\"%s\"}\n", why);
+      continue;
+    }
+    printf("{\"version\":%d,\"created\":%lld,\"lastUpdated\":%lld,\"cmpId\":%d,\"cmpVersion\":%d,"
+           "\"consentScreen\":%d,\"consentLanguage\":\"%s\",\"vendorListVersion\":%d,\"policyVersion\":%d,"
+           "\"isServiceSpecific\":%s,\"useNonStandardTexts\":%s,\"purposeOneTreatment\":%s,"
+           "\"publisherCountryCode\":\"%s\",",
+           t.version, (long long)t.created_ds, (long long)t.updated_ds, t.cmp_id, t.cmp_version, t.consent_screen,
+           t.language, t.vendor_list_version, t.policy_version, t.service_specific ? "true" : "false",
+           t.non_standard_stacks ? "true" : "false", t.purpose_one_treatment ? "true" : "false", t.publisher_cc);
+    print_ids("specialFeatureOptins", 1, 12, special_feature, &t);
+    print_ids("purposeConsents", 0, 24, med_tcf_purpose_consent, &t);
+    print_ids("purposeLegitimateInterests", 0, 24, med_tcf_purpose_li, &t);
+    print_ids("vendorConsents", 0, t.max_vendor_consent, med_tcf_vendor_consent, &t);
+    print_ids("vendorLegitimateInterests", 0, t.max_vendor_li, med_tcf_vendor_li, &t);
+    fputs(",\"publisherRestrictions\":[", stdout);
+    for (uint32_t i = 0; i < t.nrestrictions; i++)
+      printf("%s[%u,%u,%u,%u]", i ? "," : "", t.restrictions[i].purpose, t.restrictions[i].type,
+             t.restrictions[i].first, t.restrictions[i].last);
+    fputs("]}\n", stdout);
+  }
+  free(mem);
+  return 0;
+}
+
 static int usage(void) {
   fputs("usage: mediate auction < input.json     run one auction (docs/auction.md)\n"
         "       mediate config < config.json     check a mediation config\n"
-        "       mediate stats < attempts.json    statistics of reported attempts\n",
+        "       mediate stats < attempts.json    statistics of reported attempts\n"
+        "       mediate tcf < strings            decode TC strings, one a line\n",
         stderr);
   return 64;
 }
 
 int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "tcf") == 0) return tcf_lines();
   if (argc != 2 || (strcmp(argv[1], "auction") != 0 && strcmp(argv[1], "config") != 0 && strcmp(argv[1], "stats") != 0))
     return usage();
   med_engine *e = med_engine_new();

@@ -444,12 +444,43 @@ static int read_rates(reader *r, int tok) {
   return 1;
 }
 
+/* A network's consent rule: false (exempt: house ads, contextual-only), or
+ * { "purposes": [1, 2, …] } (TCF purpose ids 1..24, at least one). */
+static int read_consent_rule(reader *r, int tok, const char *path, uint32_t *purposes) {
+  const med_json *j = r->j;
+  int flag;
+  if (med_json_bool(j, tok, &flag)) {
+    if (flag) return med_fail(r->err, "invalid_value", path, "%s is false or {\"purposes\": [ids]}", path);
+    *purposes = 0;
+    return 1;
+  }
+  if (!med_json_is_object(j, tok)) return wrong_type(r, path, "false or an object");
+  uint32_t mask = 0;
+  int seen = 0;
+  for (int k = med_json_first(j, tok); k >= 0; k = med_json_next_key(j, tok, k)) {
+    med_path p;
+    key_path(r, &p, path, k);
+    if (!med_json_streq(j, k, "purposes")) return med_fail(r->err, "unknown_field", p.s, "%s is not a consent field", p.s);
+    int arr = k + 1;
+    if (!med_json_is_array(j, arr)) return wrong_type(r, p.s, "an array of TCF purpose ids (1..24)");
+    for (int e = med_json_first(j, arr); e >= 0; e = med_json_next_elem(j, arr, e)) {
+      int64_t id;
+      if (!read_int(r, e, p.s, 1, 24, &id)) return 0;
+      mask |= 1u << (id - 1);
+    }
+    seen = 1;
+  }
+  if (!seen || !mask) return med_fail(r->err, "invalid_value", path, "%s needs purposes, at least one", path);
+  *purposes = mask;
+  return 1;
+}
+
 static int read_network(reader *r, int tok, const char *path, void *item, const void *ctx) {
   const med_json *j = r->j;
   med_network *n = item;
   (void)ctx;
   if (!med_json_is_object(j, tok)) return wrong_type(r, path, "an object");
-  *n = (med_network){{NULL, 0}, {NULL, 0}, 1};
+  *n = (med_network){{NULL, 0}, {NULL, 0}, 1, 0, 3u}; /* Purposes 1 and 2, as Prebid.js asks */
   for (int k = med_json_first(j, tok); k >= 0; k = med_json_next_key(j, tok, k)) {
     int v = k + 1, ok = 1;
     med_path p;
@@ -461,6 +492,12 @@ static int read_network(reader *r, int tok, const char *path, void *item, const 
       n->name = med_json_text(j, v, r->a);
     } else if (med_json_streq(j, k, "active")) {
       ok = read_bool(r, v, p.s, &n->active);
+    } else if (med_json_streq(j, k, "gvl_id")) {
+      int64_t id;
+      ok = read_int(r, v, p.s, 1, 65535, &id);
+      n->gvl_id = (uint32_t)id;
+    } else if (med_json_streq(j, k, "consent")) {
+      ok = read_consent_rule(r, v, p.s, &n->purposes);
     }
     if (!ok) return 0;
   }
@@ -594,6 +631,10 @@ int med_config_read(med_config *c, const med_json *j, int root, med_arena *a, me
       fixed_offset = 1;
     } else if (med_json_streq(j, k, "timezone")) {
       if (!read_zone_name(&r, v, &c->timezone)) return 0;
+    } else if (med_json_streq(j, k, "default_gdpr_applies")) {
+      if (!read_bool(&r, v, "config.default_gdpr_applies", &c->default_gdpr_applies)) return 0;
+    } else if (med_json_streq(j, k, "enforce_us_privacy")) {
+      if (!read_bool(&r, v, "config.enforce_us_privacy", &c->enforce_us_privacy)) return 0;
     } else if (med_json_streq(j, k, "networks")) {
       networks = v;
     } else if (med_json_streq(j, k, "mediated_bids")) {

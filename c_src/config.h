@@ -73,6 +73,8 @@ typedef struct {
 typedef struct {
   med_str id, name;
   int active;
+  uint32_t gvl_id;   /* IAB Global Vendor List id; 0 = none */
+  uint32_t purposes; /* TCF purposes it needs where GDPR applies: bit p-1; 0 = exempt */
 } med_network;
 
 typedef struct {
@@ -89,6 +91,8 @@ typedef struct {
   int64_t waterfall_timeout_ms;
   int tz_offset_min; /* a fixed offset, or: */
   med_str timezone;  /* an IANA zone the host resolves at each auction's time */
+  int default_gdpr_applies; /* when the request does not say */
+  int enforce_us_privacy;   /* a US Privacy opt-out of sale rejects mediated bids */
   med_network *networks;
   uint32_t nnetworks;
   med_mbid *bids;

@@ -170,6 +170,59 @@ static int read_device(med_request *q, const med_json *j, int dev, med_arena *a,
   return 1;
 }
 
+/* regs and user: the privacy signals, in their OpenRTB 2.6 places or their 2.5 ext ones. */
+static int read_privacy(med_request *q, const med_json *j, int root, med_arena *a, med_error *err) {
+  q->gdpr = -1;
+  int regs = field(j, root, "regs"), user = field(j, root, "user");
+  if (regs >= 0 && !med_json_is_null(j, regs)) {
+    if (!med_json_is_object(j, regs)) return wrong_type(err, "request.regs", "an object");
+    int ext = field(j, regs, "ext");
+    if (ext >= 0 && !med_json_is_null(j, ext) && !med_json_is_object(j, ext))
+      return wrong_type(err, "request.regs.ext", "an object");
+    if (ext >= 0 && med_json_is_null(j, ext)) ext = -1;
+    int g = field(j, regs, "gdpr");
+    const char *gpath = "request.regs.gdpr";
+    if ((g < 0 || med_json_is_null(j, g)) && ext >= 0) g = field(j, ext, "gdpr"), gpath = "request.regs.ext.gdpr";
+    if (g >= 0 && !med_json_is_null(j, g)) {
+      int64_t v;
+      if (!med_json_int(j, g, 0, 1, &v)) return wrong_type(err, gpath, "0 or 1");
+      q->gdpr = (int)v;
+    }
+    if (!opt_string(j, regs, "us_privacy", "request.regs", &q->us_privacy, a, err)) return 0;
+    if (!q->us_privacy.s && ext >= 0 && !opt_string(j, ext, "us_privacy", "request.regs.ext", &q->us_privacy, a, err))
+      return 0;
+    if (!opt_string(j, regs, "gpp", "request.regs", &q->gpp, a, err)) return 0;
+    int sid = field(j, regs, "gpp_sid");
+    if (sid >= 0 && !med_json_is_null(j, sid)) {
+      if (!med_json_is_array(j, sid)) return wrong_type(err, "request.regs.gpp_sid", "an array of integers");
+      med_out o;
+      char buf[256];
+      med_out_init(&o, buf, sizeof buf);
+      int n = 0;
+      for (int k = med_json_first(j, sid); k >= 0; k = med_json_next_elem(j, sid, k)) {
+        int64_t v;
+        if (!med_json_int(j, k, 0, 65535, &v)) return wrong_type(err, "request.regs.gpp_sid", "an array of integers");
+        if (n++) med_out_lit(&o, ",");
+        med_out_int(&o, v);
+      }
+      if (o.overflow) return med_fail(err, "invalid_value", "request.regs.gpp_sid", "request.regs.gpp_sid is too long");
+      char *copy = med_arena_alloc(a, o.len + 1);
+      if (!copy) return oom(err);
+      memcpy(copy, buf, o.len);
+      q->gpp_sid = (med_str){copy, (uint32_t)o.len};
+    }
+  }
+  if (user >= 0 && !med_json_is_null(j, user)) {
+    if (!med_json_is_object(j, user)) return wrong_type(err, "request.user", "an object");
+    if (!opt_string(j, user, "consent", "request.user", &q->consent, a, err)) return 0;
+    int ext = field(j, user, "ext");
+    if (!q->consent.s && ext >= 0 && med_json_is_object(j, ext) &&
+        !opt_string(j, ext, "consent", "request.user.ext", &q->consent, a, err))
+      return 0;
+  }
+  return 1;
+}
+
 int med_request_read(med_request *q, const med_json *j, int root, med_arena *a, med_error *err) {
   memset(q, 0, sizeof *q);
   q->at = 2;
@@ -227,7 +280,7 @@ int med_request_read(med_request *q, const med_json *j, int root, med_arena *a, 
   }
   int dev = field(j, root, "device");
   if (dev >= 0 && !med_json_is_null(j, dev) && !read_device(q, j, dev, a, err)) return 0;
-  return 1;
+  return read_privacy(q, j, root, a, err);
 }
 
 /* ---- bid responses ---- */

@@ -59,6 +59,12 @@ typedef struct {
   uint16_t country; /* med_country_code, 0 when absent or unknown */
   med_str *cur;     /* request.cur: the currencies bids may use; none = any */
   uint32_t ncur;
+  /* Privacy signals (docs/auction.md §9), as sent; decoded by the auction. */
+  int gdpr;          /* regs.gdpr (or regs.ext.gdpr): 0, 1, or -1 when absent */
+  med_str consent;   /* user.consent (or user.ext.consent): the TC string */
+  med_str us_privacy; /* regs.us_privacy (or regs.ext.us_privacy) */
+  med_str gpp;       /* regs.gpp */
+  med_str gpp_sid;   /* regs.gpp_sid as comma-separated ids ("2,6"), for macros */
 } med_request;
 
 typedef struct {

@@ -34,6 +34,36 @@ static uint64_t cachebuster(const macro_ctx *m) {
   return h % 10000000000ull;
 }
 
+/* NAME or NAME_<digits> (${GDPR_CONSENT_755}: the same string whatever the vendor). */
+static int named(med_str name, const char *base) {
+  size_t n = strlen(base);
+  if (name.len < n || memcmp(name.s, base, n) != 0) return 0;
+  if (name.len == n) return 1;
+  if (name.s[n] != '_' || name.len == n + 1) return 0;
+  for (uint32_t i = (uint32_t)n + 1; i < name.len; i++)
+    if (name.s[i] < '0' || name.s[i] > '9') return 0;
+  return 1;
+}
+
+/* The privacy signals of the request, in tags and RTB markup alike (docs/auction.md
+ * §7): empty when the request has none, percent-encoded. */
+static int privacy_macro(const med_request *q, med_str name, med_out *o) {
+  if (med_str_eq_lit(name, "GDPR") || med_str_eq_lit(name, "GDPR_APPLIES")) {
+    if (q->gdpr >= 0) med_out_int(o, q->gdpr);
+  } else if (med_str_eq_lit(name, "GDPR_CONSENT_STRING") || named(name, "GDPR_CONSENT")) {
+    med_macro_write_encoded(o, q->consent);
+  } else if (named(name, "GPP_STRING")) {
+    med_macro_write_encoded(o, q->gpp);
+  } else if (med_str_eq_lit(name, "GPP_SID")) {
+    med_out_raw(o, q->gpp_sid.s, q->gpp_sid.len); /* digits and commas */
+  } else if (med_str_eq_lit(name, "US_PRIVACY")) {
+    med_macro_write_encoded(o, q->us_privacy);
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
 static int mediated_macro(void *ctx, med_str name, int hash, med_out *o) {
   const macro_ctx *m = ctx;
   if (hash) {
@@ -51,7 +81,7 @@ static int mediated_macro(void *ctx, med_str name, int hash, med_out *o) {
   else if (med_str_eq_lit(name, "HEIGHT")) med_out_int(o, m->size.h);
   else if (med_str_eq_lit(name, "PAGE_URL")) med_macro_write_encoded(o, m->q->page);
   else if (med_str_eq_lit(name, "DOMAIN")) med_macro_write_encoded(o, m->q->domain);
-  else return 0;
+  else return privacy_macro(m->q, name, o);
   return 1;
 }
 
@@ -59,7 +89,7 @@ static int rtb_macro(void *ctx, med_str name, int hash, med_out *o) {
   const macro_ctx *m = ctx;
   const med_rtb *b = m->rtb;
   (void)hash;
-  if (name.len < 9 || memcmp(name.s, "AUCTION_", 8) != 0) return 0;
+  if (name.len < 9 || memcmp(name.s, "AUCTION_", 8) != 0) return privacy_macro(m->q, name, o);
   med_str n = {name.s + 8, name.len - 8}; /* after "AUCTION_" */
   if (med_str_eq_lit(n, "ID")) med_out_str_body(o, m->q->id);
   else if (med_str_eq_lit(n, "BID_ID")) med_out_str_body(o, b->id);
@@ -228,6 +258,10 @@ void med_result_write(med_out *o, const med_result *res, const med_config *c, co
       med_out_char(o, '}');
     }
     med_out_char(o, ']');
+  }
+  if (res->consent_error) {
+    med_out_lit(o, ",\"consent_error\":");
+    med_out_escaped(o, res->consent_error);
   }
   med_out_char(o, '}');
 }
