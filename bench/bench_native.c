@@ -1,6 +1,7 @@
 /* bench_native.c — times the native engine on the benchmark's documents.
  *
  * usage: bench-native CONFIG.json AUCTION.json [iterations-per-batch]
+ *        bench-native --tcf TC-STRING [iterations-per-batch]  (decode, then one rule check)
  * Loads the config once, then runs batches of auctions and prints one line of
  * JSON: the median and minimum per-auction time over the batches, in ns. The
  * engine itself has no clock; this harness does. */
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "consent.h"
 
 static char *slurp(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
@@ -36,7 +38,35 @@ static int cmp_double(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+/* One TC string decoded and checked for a vendor, as each auction does. */
+static int bench_tcf(const char *s, int iters) {
+  static unsigned char mem[1 << 16];
+  enum { BATCHES = 31 };
+  double per[BATCHES];
+  unsigned allowed = 0;
+  for (int b = -3; b < BATCHES; b++) {
+    double t0 = now_ns();
+    for (int i = 0; i < iters; i++) {
+      med_arena a;
+      med_arena_init(&a, mem, sizeof mem);
+      med_tcf t;
+      const char *why;
+      char buf[96];
+      if (!med_tcf_decode(&t, (med_str){s, (uint32_t)strlen(s)}, &a, &why)) {
+        fprintf(stderr, "bench-native: %s\n", why);
+        return 2;
+      }
+      allowed += med_tcf_allows(&t, 755, 3u, buf, sizeof buf) == NULL;
+    }
+    if (b >= 0) per[b] = (now_ns() - t0) / iters;
+  }
+  qsort(per, BATCHES, sizeof per[0], cmp_double);
+  printf("{\"median_ns\":%.0f,\"min_ns\":%.0f,\"allowed\":%u}\n", per[BATCHES / 2], per[0], allowed);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc >= 3 && strcmp(argv[1], "--tcf") == 0) return bench_tcf(argv[2], argc > 3 ? atoi(argv[3]) : 20000);
   if (argc < 3) {
     fputs("usage: bench-native CONFIG.json AUCTION.json [iterations]\n", stderr);
     return 64;

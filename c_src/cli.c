@@ -86,8 +86,8 @@ static int tcf_lines(void) {
     print_ids("specialFeatureOptins", 1, 12, special_feature, &t);
     print_ids("purposeConsents", 0, 24, med_tcf_purpose_consent, &t);
     print_ids("purposeLegitimateInterests", 0, 24, med_tcf_purpose_li, &t);
-    print_ids("vendorConsents", 0, t.max_vendor_consent, med_tcf_vendor_consent, &t);
-    print_ids("vendorLegitimateInterests", 0, t.max_vendor_li, med_tcf_vendor_li, &t);
+    print_ids("vendorConsents", 0, t.vendor_consent.max, med_tcf_vendor_consent, &t);
+    print_ids("vendorLegitimateInterests", 0, t.vendor_li.max, med_tcf_vendor_li, &t);
     fputs(",\"publisherRestrictions\":[", stdout);
     for (uint32_t i = 0; i < t.nrestrictions; i++)
       printf("%s[%u,%u,%u,%u]", i ? "," : "", t.restrictions[i].purpose, t.restrictions[i].type,

@@ -18,7 +18,13 @@ static uint64_t take(bits *b, unsigned n) {
     return 0;
   }
   uint64_t v = 0;
-  for (unsigned i = 0; i < n; i++, b->at++) v = (v << 1) | ((b->bytes[b->at >> 3] >> (7 - (b->at & 7))) & 1u);
+  while (n) { /* whole runs of the current byte at a time */
+    unsigned off = (unsigned)(b->at & 7), room = 8 - off, k = n < room ? n : room;
+    unsigned byte = b->bytes[b->at >> 3];
+    v = (v << k) | ((byte >> (room - k)) & ((1u << k) - 1u));
+    b->at += k;
+    n -= k;
+  }
   return v;
 }
 
@@ -37,31 +43,40 @@ static void letters(bits *b, char out[3]) {
 }
 
 static void set_bit(uint8_t *set, uint32_t v) { set[v >> 3] |= (uint8_t)(1u << (v & 7)); }
-static int get_bit(const uint8_t *set, uint32_t max, uint32_t v) {
-  return set && v >= 1 && v <= max && ((set[v >> 3] >> (v & 7)) & 1);
+static int has_vendor(const med_tcf_vendors *s, uint32_t v) {
+  if (v < 1 || v > s->max) return 0;
+  if (s->field) {
+    uint64_t bit = s->at + v - 1;
+    return (s->field[bit >> 3] >> (7 - (bit & 7))) & 1;
+  }
+  return s->set && ((s->set[v >> 3] >> (v & 7)) & 1);
 }
 
-/* A vendor section: MaxVendorId, then a bit field or ranges, into a bitset. */
-static int vendor_section(bits *b, med_arena *a, uint32_t *max, const uint8_t **out, const char **why) {
-  *max = (uint32_t)take(b, 16);
+/* A vendor section: MaxVendorId, then a bit field (kept in place) or ranges (into a
+ * bitset). */
+static int vendor_section(bits *b, med_arena *a, med_tcf_vendors *out, const char **why) {
+  uint32_t max = (uint32_t)take(b, 16);
   int ranges = (int)take(b, 1);
-  uint8_t *set = med_arena_zalloc(a, (*max >> 3) + 1);
-  if (!set) return (*why = "out of memory"), 0;
+  *out = (med_tcf_vendors){max, NULL, 0, NULL};
   if (!ranges) {
-    for (uint32_t v = 1; v <= *max && !b->short_read; v++)
-      if (take(b, 1)) set_bit(set, v);
-  } else {
-    uint32_t n = (uint32_t)take(b, 12);
-    for (uint32_t k = 0; k < n && !b->short_read; k++) {
-      int is_range = (int)take(b, 1);
-      uint32_t first = (uint32_t)take(b, 16), last = is_range ? (uint32_t)take(b, 16) : first;
-      if (b->short_read) break;
-      if (first < 1 || last < first || last > *max) return (*why = "a vendor range out of order or past MaxVendorId"), 0;
-      for (uint32_t v = first; v <= last; v++) set_bit(set, v);
-    }
+    if (b->short_read || b->at + max > b->nbits) return (*why = "too short for its vendor section"), 0;
+    out->field = b->bytes;
+    out->at = b->at;
+    b->at += max;
+    return 1;
+  }
+  uint8_t *set = med_arena_zalloc(a, (max >> 3) + 1);
+  if (!set) return (*why = "out of memory"), 0;
+  uint32_t n = (uint32_t)take(b, 12);
+  for (uint32_t k = 0; k < n && !b->short_read; k++) {
+    int is_range = (int)take(b, 1);
+    uint32_t first = (uint32_t)take(b, 16), last = is_range ? (uint32_t)take(b, 16) : first;
+    if (b->short_read) break;
+    if (first < 1 || last < first || last > max) return (*why = "a vendor range out of order or past MaxVendorId"), 0;
+    for (uint32_t v = first; v <= last; v++) set_bit(set, v);
   }
   if (b->short_read) return (*why = "too short for its vendor section"), 0;
-  *out = set;
+  out->set = set;
   return 1;
 }
 
@@ -99,14 +114,20 @@ int med_tcf_decode(med_tcf *t, med_str s, med_arena *a, const char **why) {
   if (n == 0) return (*why = "empty"), 0;
   uint8_t *bytes = med_arena_zalloc(a, n * 6 / 8 + 1);
   if (!bytes) return (*why = "out of memory"), 0;
+  uint32_t acc = 0;
+  int held = 0;
+  size_t out = 0;
   for (size_t i = 0; i < n; i++) {
     int v = b64url((unsigned char)s.s[i]);
     if (v < 0) return (*why = "not base64url"), 0;
-    for (int k = 0; k < 6; k++) {
-      size_t bit = i * 6 + (size_t)k;
-      if ((v >> (5 - k)) & 1) bytes[bit >> 3] |= (uint8_t)(0x80u >> (bit & 7));
+    acc = (acc << 6) | (uint32_t)v;
+    held += 6;
+    if (held >= 8) {
+      held -= 8;
+      bytes[out++] = (uint8_t)(acc >> held);
     }
   }
+  if (held) bytes[out] = (uint8_t)(acc << (8 - held));
   bits b = {bytes, (uint64_t)n * 6, 0, 0};
   t->version = (int)take(&b, 6);
   if (t->version != 2) return (*why = "not a TCF v2 string"), 0;
@@ -136,13 +157,13 @@ int med_tcf_decode(med_tcf *t, med_str s, med_arena *a, const char **why) {
   t->purposes_consent = pc;
   t->purposes_li = pl;
   t->special_features = sf;
-  if (!vendor_section(&b, a, &t->max_vendor_consent, &t->vendor_consent, why)) return 0;
-  if (!vendor_section(&b, a, &t->max_vendor_li, &t->vendor_li, why)) return 0;
+  if (!vendor_section(&b, a, &t->vendor_consent, why)) return 0;
+  if (!vendor_section(&b, a, &t->vendor_li, why)) return 0;
   return restrictions(&b, t, a, why);
 }
 
-int med_tcf_vendor_consent(const med_tcf *t, uint32_t v) { return get_bit(t->vendor_consent, t->max_vendor_consent, v); }
-int med_tcf_vendor_li(const med_tcf *t, uint32_t v) { return get_bit(t->vendor_li, t->max_vendor_li, v); }
+int med_tcf_vendor_consent(const med_tcf *t, uint32_t v) { return has_vendor(&t->vendor_consent, v); }
+int med_tcf_vendor_li(const med_tcf *t, uint32_t v) { return has_vendor(&t->vendor_li, v); }
 int med_tcf_purpose_consent(const med_tcf *t, uint32_t p) { return p >= 1 && p <= 24 && ((t->purposes_consent >> (p - 1)) & 1); }
 int med_tcf_purpose_li(const med_tcf *t, uint32_t p) { return p >= 1 && p <= 24 && ((t->purposes_li >> (p - 1)) & 1); }
 

@@ -20,6 +20,15 @@ typedef struct {
   uint16_t first, last;  /* vendor ids, inclusive */
 } med_tcf_restriction;
 
+/* A vendor section: the string's own bit field read in place (field: vendor v at bit
+ * at + v - 1, first bit first), or a bitset built from its ranges (set: bit v). */
+typedef struct {
+  uint32_t max;
+  const uint8_t *field;
+  uint64_t at;
+  const uint8_t *set;
+} med_tcf_vendors;
+
 typedef struct {
   int version;
   int64_t created_ds, updated_ds; /* deciseconds since 1970 */
@@ -29,9 +38,7 @@ typedef struct {
   uint32_t special_features; /* bit f-1 for special feature f (1..12) */
   uint32_t purposes_consent; /* bit p-1 for purpose p (1..24) */
   uint32_t purposes_li;
-  uint32_t max_vendor_consent, max_vendor_li;
-  const uint8_t *vendor_consent; /* bit v for vendor v (1..max) */
-  const uint8_t *vendor_li;
+  med_tcf_vendors vendor_consent, vendor_li;
   med_tcf_restriction *restrictions;
   uint32_t nrestrictions;
 } med_tcf;

@@ -55,7 +55,7 @@ static int privacy_macro(const med_request *q, med_str name, med_out *o) {
   } else if (named(name, "GPP_STRING")) {
     med_macro_write_encoded(o, q->gpp);
   } else if (med_str_eq_lit(name, "GPP_SID")) {
-    med_out_raw(o, q->gpp_sid.s, q->gpp_sid.len); /* digits and commas */
+    if (q->gpp_sid.len) med_out_raw(o, q->gpp_sid.s, q->gpp_sid.len); /* digits and commas */
   } else if (med_str_eq_lit(name, "US_PRIVACY")) {
     med_macro_write_encoded(o, q->us_privacy);
   } else {
