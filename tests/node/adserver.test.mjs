@@ -46,14 +46,20 @@ const admin = { headers: { authorization: `Bearer ${ADMIN}` } };
 const serve = (configPath, dataDir, opts = {}) =>
   startServer({ ...TEST, port: 0, configPath, dataDir, log: quiet, ...opts });
 let dir, garbage;
+const recorded = []; // request bodies the /record bidder got
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mediation-test-'));
   // A bidder that answers garbage, and one that answers an error.
   garbage = http.createServer((req, res) => {
-    req.resume();
+    let body = '';
+    req.on('data', (c) => (body += c));
     req.on('end', () => {
-      if (req.url === '/garbage') {
+      if (req.url === '/record') {
+        recorded.push(body);
+        res.writeHead(204);
+        res.end();
+      } else if (req.url === '/garbage') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"id": "x", seatbid: [oops');
       } else if (req.url === '/deep') {
@@ -184,6 +190,47 @@ test('a bidder that answers garbage or an error is recorded and left out', async
     assert.equal(status.bidders.deep.malformed, 1, 'a response nested 300 deep is dropped, not the auction');
     assert.equal(status.bidders.broken.errors, 1);
     assert.equal(status.bidders.nobody.errors, 1);
+  } finally {
+    await s.close();
+  }
+});
+
+test('bidders get the privacy signals exactly as the page sent them; the engine applies them to mediated bids', async () => {
+  const g = `http://127.0.0.1:${garbage.address().port}`;
+  const config = {
+    ...demoConfig,
+    bidders: [{ id: 'rec', url: g + '/record' }],
+    networks: demoConfig.networks.map((n) => ({ ...n, gvl_id: 755 })),
+  };
+  const s = await serve(writeConfig('consent.json', config), join(dir, 'consent'));
+  try {
+    const tc = 'CQuZP8AQuZP8AAHABBENDIFgAPAAAAAAAAqIF5wAgAQALzAAAAAA'; // vendor 755, purposes 1-4
+    const signals = {
+      regs: {
+        gdpr: 1,
+        us_privacy: '1YNN',
+        gpp: 'DBABMA~CQuZP8AQuZP8AAHABBENDIFgAPAAAAAAAAqIF5wAgAQALzAAAAAA',
+        gpp_sid: [2],
+      },
+      user: { consent: tc, ext: { eids: [] } },
+    };
+    const text = JSON.stringify({ ...bidRequest('req-consent', 'slot-1'), ...signals });
+    recorded.length = 0;
+    const r = await post(s.url, '/auction', text);
+    assert.equal(r.status, 200);
+    assert.equal(recorded.length, 1);
+    assert.equal(recorded[0], text, 'the bidder got the request text unchanged');
+    assert.ok(
+      r.json.imps[0].waterfall.some((e) => e.source === 'mediated'),
+      'consent given: mediated bids stay',
+    );
+    const refused = await post(
+      s.url,
+      '/auction',
+      JSON.stringify({ ...bidRequest('req-none', 'slot-1'), regs: { gdpr: 1 } }),
+    );
+    assert.match(refused.json.consent_error, /no TC string/);
+    assert.ok(!refused.json.imps[0].waterfall.some((e) => e.source === 'mediated'), 'no consent: no mediated bid');
   } finally {
     await s.close();
   }
