@@ -236,6 +236,34 @@ export function suite(name, launchBrowser, { storageBlocked, realClicks = true }
       },
     );
 
+    test('with {id} in the tag host, every frame has its own origin: a tag cannot reach another tag', async () => {
+      await freshPage([`http://{id}.t1.localhost:${port}/frame.html`]);
+      // Slot A's tag waits; slot B's tag tries every frame of the page.
+      const probe = `${box('#0a0', 'probe')}<script>
+        var reached = 0;
+        for (var i = 0; i < parent.frames.length; i++) {
+          var f = parent.frames[i];
+          if (f === window) continue;
+          try { f.document.body.innerHTML = 'taken'; reached++; } catch (e) {}
+          try { f.mediation.filled(); reached++; } catch (e) {}
+        }
+        top.postMessage({ test: 'reach', reached: reached, frames: parent.frames.length }, '*');
+        mediation.filled();
+      </script>`;
+      const wait = `<script>setTimeout(function () {
+        document.body.innerHTML = ${JSON.stringify(box('#00a', 'a'))}; mediation.filled(); }, 800)</script>`;
+      const [a, b] = await page.evaluate(
+        ([oa, ob]) => Promise.all([mediation.render('slot-a', oa), mediation.render('slot-b', ob)]),
+        [output([mediated('a', wait, 3000), rtb('ra')], 'a'), output([mediated('b', probe, 3000), rtb('rb')], 'b')],
+      );
+      assert.deepEqual(outcomes(a), ['filled']);
+      assert.deepEqual(outcomes(b), ['filled']);
+      const said = await page.evaluate(() => window.fromTags.find((m) => m.test === 'reach'));
+      assert.ok(said.frames >= 2, 'there were other frames to try');
+      assert.equal(said.reached, 0);
+      assert.ok(a.attempts[0].latency_ms >= 700, 'slot A filled by its own tag, not by slot B');
+    });
+
     test('a tag posting hostile messages breaks nothing in the page', async () => {
       await freshPage();
       const tag = `${box('#0a0', 'hostile')}<script>

@@ -61,6 +61,7 @@
   function command(cmd, m) {
     if (!sf.cb || sf.pending) return undefined;
     sf.pending = cmd;
+    sf.before = sf.status; // what a failure goes back to
     sf.status = cmd === 'collapse' ? 'collapsing' : 'expanding';
     m.sf = cmd;
     send(m);
@@ -129,7 +130,7 @@
     var cmd = sf.pending;
     sf.pending = null;
     if (d.sf === 'failed') {
-      sf.status = cmd === 'collapse' ? 'expanded' : 'collapsed';
+      sf.status = sf.before || 'collapsed';
       return tell('failed', { cmd: cmd === 'collapse' ? 'collapse' : 'exp-ovr', reason: String(d.reason) });
     }
     sf.status = d.sf === 'expanded' ? 'expanded' : 'collapsed';
@@ -165,7 +166,8 @@
   // Listeners on the window; in the tag host they are set again after the tag's
   // document is written, since document.open() removes them.
   function listen() {
-    addEventListener('error', function () {
+    addEventListener('error', function (e) {
+      if (!e.isTrusted) return; // only the browser's own, not a tag's dispatchEvent
       errors++;
       send('uncaught');
       if (!erredAt) erredAt = Date.now();
@@ -182,7 +184,8 @@
       },
       true,
     );
-    addEventListener('load', function () {
+    addEventListener('load', function (e) {
+      if (!e.isTrusted || loadedAt) return;
       rendered();
       loadedAt = Date.now();
       setTimeout(look, 50);
@@ -203,8 +206,8 @@
     );
     // The tag sends its own frame elsewhere (a redirect to the creative): the page
     // takes the next document's load as the fill.
-    addEventListener('pagehide', function () {
-      if (!said) send('navigating');
+    addEventListener('pagehide', function (e) {
+      if (e.isTrusted && !said) send('navigating');
     });
   }
 
@@ -304,13 +307,30 @@
 
   var HEAD = 'FRAME_HEAD</head><body>';
 
+  // A tag that opens its document again (document.write after load does it too) wipes
+  // the listeners above: they are set again, and the look starts once it closes.
+  var open = document.open;
+  document.open = function () {
+    var r = open.apply(document, arguments);
+    if (r === document) {
+      listen();
+      setTimeout(function () {
+        if (!loadedAt) {
+          loadedAt = Date.now();
+          look();
+        }
+      }, 1000);
+    }
+    return r;
+  };
+
   // Tag host: the tag's markup becomes this frame's document, parsed as a page would
   // be (so document.write in its scripts works).
   function mount(markup, top) {
     if (mount.done) return;
     mount.done = true;
     TOP = top;
-    document.open();
+    open.call(document);
     listen();
     document.write(HEAD + markup + '</body></html>');
     document.close();

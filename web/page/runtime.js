@@ -47,17 +47,25 @@ function frameDocument(markup, top) {
 }
 
 // An absolute http(s) URL on another origin than the page's, or a TypeError.
+// `{id}` in the host name stands for a label made for each frame, so that every frame
+// has an origin of its own (docs/runtime.md §12).
 function tagHostUrl(v) {
   let u;
   try {
-    u = new URL(v);
+    u = new URL(String(v).replace('{id}', 'id0'));
   } catch {
     throw new TypeError(`mediation.setConfig: tagHost ${String(v)} is not an absolute URL`);
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:')
     throw new TypeError(`mediation.setConfig: tagHost ${u.href} is not http or https`);
-  if (u.origin === location.origin)
-    throw new TypeError(`mediation.setConfig: tagHost ${u.href} must be on another site than the page`);
+  if (String(v).indexOf('{id}') > u.href.indexOf(u.host) + u.host.length)
+    throw new TypeError(`mediation.setConfig: tagHost ${String(v)} may have {id} only in its host name`);
+  // Not the page's host nor one of its parent or child domains: cookies ignore ports,
+  // and a parent domain's cookies reach its subdomains.
+  const a = u.hostname,
+    b = location.hostname;
+  if (a === b || a.endsWith('.' + b) || b.endsWith('.' + a))
+    throw new TypeError(`mediation.setConfig: tagHost ${String(v)} must be on another site than the page`);
   return u;
 }
 
@@ -76,7 +84,7 @@ function createMediation(bytesPromise) {
   let heard = false;
   // Where tag frames load: each tag host is a site (a renderer process in a browser
   // with site isolation); srcdoc frames are one more, sharing the page's site.
-  const srcdocSite = { url: null, origin: 'null', frames: new Set(), picked: 0 };
+  const srcdocSite = { url: null, frames: new Set(), picked: 0, stuck: false };
   let hostSites = [];
   let picks = 0;
 
@@ -108,7 +116,11 @@ function createMediation(bytesPromise) {
     tagHost: (v) =>
       v === null ||
       (typeof v === 'string' && !!tagHostUrl(v)) ||
-      (Array.isArray(v) && v.length > 0 && v.length <= 32 && v.every((u) => typeof u === 'string' && tagHostUrl(u))),
+      (Array.isArray(v) &&
+        v.length > 0 &&
+        v.length <= 32 &&
+        new Set(v).size === v.length &&
+        v.every((u) => typeof u === 'string' && tagHostUrl(u))),
     allowTopNavigation: (v) => typeof v === 'boolean',
   };
   function setConfig(options = {}) {
@@ -119,30 +131,43 @@ function createMediation(bytesPromise) {
     Object.assign(settings, options);
     if (Object.hasOwn(options, 'tagHost')) {
       const urls = options.tagHost === null ? [] : [].concat(options.tagHost);
+      const old = new Map(hostSites.map((s) => [s.template, s]));
       hostSites = urls.map((v) => {
-        const u = tagHostUrl(v);
-        return { url: u.href, origin: u.origin, frames: new Set(), picked: 0 };
+        tagHostUrl(v);
+        // The same URL keeps its site, and with it what is known of its frames.
+        return old.get(String(v)) || { template: String(v), url: true, frames: new Set(), picked: 0, stuck: false };
       });
     }
   }
 
   // A frame is hung when it stopped answering its heartbeat, or never made contact.
+  // Browsers slow the timers of hidden tabs and of frames out of view: there silence
+  // must last longer before it counts.
   function silent(fr, now) {
     if (fr.shown || fr.navigating || !fr.born) return false;
-    return fr.port ? now - fr.alive > HUNG_MS : now - fr.born > CONTACT_MS;
+    if (!fr.port) return now - fr.born > CONTACT_MS;
+    if (now - fr.alive <= HUNG_MS) return false;
+    if (document.hidden) return now - fr.alive > CONTACT_MS;
+    const r = fr.el.getBoundingClientRect();
+    const inView = r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth;
+    return inView || now - fr.alive > CONTACT_MS;
   }
+  // A site stays hung after its hung frame is removed while any frame of it is left (an
+  // ad on show keeps its process, and the loop, alive).
   function hung(site, now) {
+    let any = false;
     for (const fr of site.frames) {
       if (!fr.el.isConnected)
         site.frames.delete(fr); // an ad on show its page removed
-      else if (silent(fr, now)) return true;
+      else if (silent(fr, now)) any = true;
     }
-    return false;
+    if (!site.frames.size) site.stuck = false;
+    return any || site.stuck;
   }
   // The site for a new frame: a tag host with no hung frame and the fewest frames
   // (so frames at work at once get distinct sites), the least recently picked on a
   // tie; without one, srcdoc; with every site hung, the least loaded.
-  function pickSite() {
+  function pickSite(take = true) {
     const now = performance.now();
     const clean = hostSites.filter((s) => !hung(s, now));
     let pool = clean.length || !hostSites.length ? clean : [];
@@ -150,7 +175,7 @@ function createMediation(bytesPromise) {
     let best = pool[0];
     for (const s of pool)
       if (s.frames.size < best.frames.size || (s.frames.size === best.frames.size && s.picked < best.picked)) best = s;
-    best.picked = ++picks;
+    if (take) best.picked = ++picks;
     return best;
   }
 
@@ -161,12 +186,12 @@ function createMediation(bytesPromise) {
     if (e.data !== 'mediation:hello') return;
     let fr = null;
     for (const f of live) if (f.el.contentWindow === e.source) fr = f;
-    if (!fr || fr.port || fr.mute || e.origin !== fr.site.origin) return;
+    if (!fr || fr.port || fr.mute || e.origin !== fr.origin) return;
     const channel = new MessageChannel();
     fr.port = channel.port1;
     fr.alive = performance.now();
     fr.port.onmessage = (m) => fromFrame(fr, m.data);
-    e.source.postMessage('mediation:port', fr.site.url ? fr.site.origin : '*', [channel.port2]);
+    e.source.postMessage('mediation:port', fr.site.url ? fr.origin : '*', [channel.port2]);
     if (fr.markup !== null) sendTag(fr);
   }
   function sendTag(fr) {
@@ -272,7 +297,9 @@ function createMediation(bytesPromise) {
         (changes) => {
           for (const c of changes) {
             const f = observed.get(c.target);
-            if (f) tellFrame(f, { sf: 'geom-update' });
+            if (!c.target.isConnected || !f)
+              observer.unobserve(c.target); // removed by the page
+            else tellFrame(f, { sf: 'geom-update' });
           }
         },
         { threshold: [0, 0.01, 0.25, 0.5, 0.75, 1] },
@@ -281,7 +308,8 @@ function createMediation(bytesPromise) {
       observer.observe(fr.el); // its first report is the first geom-update
     } else if (d.sf === 'expand') {
       if (!fr.sf) return;
-      if (!fr.shown && fr.run.winner !== fr.entry) return tellFrame(fr, { sf: 'failed', reason: 'not on show' });
+      if (!fr.shown && (fr.entry < 0 || fr.run.winner !== fr.entry))
+        return tellFrame(fr, { sf: 'failed', reason: 'not on show' });
       const g = geomOf(fr.el).exp;
       const grow = (v, room) => (typeof v === 'number' && v > 0 ? Math.min(Math.round(v), room, 10000) : 0);
       const t = grow(d.t, g.t),
@@ -455,9 +483,14 @@ function createMediation(bytesPromise) {
       el.referrerPolicy = 'origin';
       el.title = 'advertisement';
       el.style.cssText = 'border:0;display:block;position:absolute;left:0;top:0;opacity:0;pointer-events:none';
+      // Until it wins: out of the tab order and of what screen readers read.
+      el.inert = true;
+      el.setAttribute('aria-hidden', 'true');
+      el.tabIndex = -1;
       const fr = {
         el,
         site,
+        origin: 'null', // what its hello must come from: the tag host's, opaque for srcdoc
         entry: -1,
         run: this,
         port: null,
@@ -478,8 +511,10 @@ function createMediation(bytesPromise) {
       });
       this.slot.appendChild(el);
       if (site.url) {
+        const href = site.template.replace('{id}', 'f' + Math.random().toString(36).slice(2, 12));
+        fr.origin = new URL(href).origin;
         fr.born = performance.now();
-        el.src = site.url;
+        el.src = href;
       }
       track(fr);
       return fr;
@@ -502,8 +537,8 @@ function createMediation(bytesPromise) {
       const fr = this.spare;
       this.spare = null;
       if (!fr) return null;
-      const current = fr.site.url ? hostSites.includes(fr.site) : !hostSites.length;
-      if (current && !hung(fr.site, performance.now())) return fr;
+      const current = fr.site.url ? hostSites.includes(fr.site) : true;
+      if (current && !hung(fr.site, performance.now()) && (fr.site.url || pickSite(false) === srcdocSite)) return fr;
       untrack(fr, false);
       return null;
     }
@@ -560,6 +595,7 @@ function createMediation(bytesPromise) {
           settings.lateWindowMs ?? lateWindow(clampMs(e.timeout_ms, 1000)),
         );
       } else {
+        if (!responsive && fr.site) fr.site.stuck = true;
         this.release(k);
       }
     }
@@ -583,6 +619,9 @@ function createMediation(bytesPromise) {
       if (e) {
         this.shown = this.frames[winner];
         this.shown.el.style.cssText = 'border:0;display:block';
+        this.shown.el.inert = false;
+        this.shown.el.removeAttribute('aria-hidden');
+        this.shown.el.removeAttribute('tabindex');
         if (e.source === 'rtb') {
           if (e.adm) notice(e.nurl);
           notice(e.burl);
