@@ -23,7 +23,7 @@ empty :=
 space := $(empty) $(empty)
 EXPORTS_ALL  = $(shell sed -n 's/^\(med_[a-z0-9_]*\).*/_\1/p' c_src/exports.txt)
 EXPORTS_PAGE = $(shell sed -n 's/^\(med_[a-z0-9_]*\)$$/_\1/p' c_src/exports.txt)
-HOST_JS = web/engine/engine.js web/page/runtime.js web/node/node.js build/constants.js web/frame/boot.js web/frame/noad.js
+HOST_JS = web/engine/engine.js web/page/consent.js web/page/runtime.js web/node/node.js build/constants.js web/frame/boot.js web/frame/noad.js
 
 .PHONY: all native wasm dist test test-c test-node lint bench example demo clean deps
 

@@ -57,7 +57,10 @@ const frameConstants =
   `const FRAME_HEAD = ${JSON.stringify(FRAME_HEAD)};\n` + `const FRAME_BOOT = ${JSON.stringify(bootFunction)};\n`;
 
 function build(engine, host, head, tail) {
-  const js = slim(read('web/engine/engine.js')) + '\n' + slim(read(host));
+  const files = [].concat(host);
+  const hostJs = () => files.map((f) => slim(read(f))).join('\n');
+  host = [].concat(host).at(-1);
+  const js = slim(read('web/engine/engine.js')) + '\n' + hostJs();
   checkExports(js, host.startsWith('web/page/'));
   return template
     .replace('//@@HEAD@@', head)
@@ -67,14 +70,14 @@ function build(engine, host, head, tail) {
       () => slim(read('build/constants.js')) + (host.startsWith('web/page/') ? '\n' + frameConstants : ''),
     )
     .replace('//@@ENGINE_JS@@\n', () => slim(read('web/engine/engine.js')))
-    .replace('//@@HOST_JS@@\n', () => slim(read(host)))
+    .replace('//@@HOST_JS@@\n', hostJs)
     .replace('//@@TAIL@@', tail)
     .replaceAll('@@VERSION@@', pkg.version);
 }
 
 const classic = build(
   'build/engine-small.wasm',
-  'web/page/runtime.js',
+  ['web/page/consent.js', 'web/page/runtime.js'],
   "(function () {\n'use strict';",
   'globalThis.mediation = mediation;\n})();',
 );

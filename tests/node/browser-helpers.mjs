@@ -51,6 +51,25 @@ export async function startServer({ auction } = {}) {
         res.writeHead(200, { 'content-type': 'text/html' });
         return res.end(nestedPage(url, req.headers.host));
       }
+      if (url.pathname === '/net/cmp') {
+        // A network's frame that asks the CMP for the TC data through the locator protocol.
+        res.writeHead(200, { 'content-type': 'text/html' });
+        return res.end(`<body style="margin:0">${box('#0a0', 'cmp ad')}<script>
+          var w = window.parent, at = null;
+          for (var i = 0; i < 10 && !at; i++) {
+            try { if (w.frames['__tcfapiLocator']) at = w; } catch (e) {}
+            if (w === w.parent) break;
+            w = w.parent;
+          }
+          addEventListener('message', function (e) {
+            var r = e.data && e.data.__tcfapiReturn;
+            if (r && r.callId === 'c1')
+              top.postMessage({ test: 'tcf', tcString: r.returnValue.tcString, gdprApplies: r.returnValue.gdprApplies, success: r.success }, '*');
+          });
+          if (at) at.postMessage({ __tcfapiCall: { command: 'getTCData', version: 2, callId: 'c1' } }, '*');
+          else top.postMessage({ test: 'tcf', error: 'no locator' }, '*');
+        </script></body>`);
+      }
       if (url.pathname === '/net/creative') {
         notices.push('creative');
         res.writeHead(200, { 'content-type': 'text/html' });

@@ -117,6 +117,95 @@
   };
   window.$sf = Object.freeze({ ext: Object.freeze(ext) });
 
+  // The page's privacy signals (web/page/consent.js), for the IAB's CMP APIs in the
+  // frame: __tcfapi, __gpp, __uspapi, and their locator frames for nested frames.
+  var privacy = null;
+  var asked = []; // calls made before the signals came
+  function tcData(listenerId) {
+    var t = privacy && privacy.tcf;
+    return {
+      tcString: t && t.tcString,
+      gdprApplies: t ? t.gdprApplies : undefined,
+      eventStatus: 'tcloaded',
+      cmpStatus: 'loaded',
+      listenerId: listenerId,
+      tcfPolicyVersion: 5,
+      apiVersion: '2.2',
+    };
+  }
+  function gppPing() {
+    var g = privacy && privacy.gpp;
+    return {
+      gppVersion: '1.1',
+      cmpStatus: 'loaded',
+      cmpDisplayStatus: 'hidden',
+      signalStatus: 'ready',
+      supportedAPIs: [],
+      cmpId: 0,
+      gppString: g ? g.gppString : '',
+      applicableSections: g ? g.applicableSections : [-1],
+    };
+  }
+  var apis = {
+    __tcfapi: function (command, version, callback) {
+      if (typeof callback !== 'function') return;
+      if (!privacy) return asked.push(['__tcfapi', arguments]);
+      if (command === 'ping')
+        callback({ gdprApplies: tcData().gdprApplies, cmpLoaded: true, cmpStatus: 'loaded', apiVersion: '2.2' }, true);
+      else if (command === 'getTCData' || command === 'addEventListener')
+        callback(tcData(command === 'addEventListener' ? 1 : undefined), true);
+      else if (command === 'removeEventListener') callback(true, true);
+      else callback(null, false);
+    },
+    __gpp: function (command, callback) {
+      if (typeof callback !== 'function') return;
+      if (!privacy) return asked.push(['__gpp', arguments]);
+      if (command === 'ping') callback(gppPing(), true);
+      else if (command === 'addEventListener')
+        callback({ eventName: 'listenerRegistered', listenerId: 1, data: true, pingData: gppPing() }, true);
+      else if (command === 'getGPPData')
+        callback({ gppString: gppPing().gppString, applicableSections: gppPing().applicableSections }, true);
+      else if (command === 'removeEventListener') callback(true, true);
+      else callback(null, false);
+    },
+    __uspapi: function (command, version, callback) {
+      if (typeof callback !== 'function') return;
+      if (!privacy) return asked.push(['__uspapi', arguments]);
+      if (command === 'getUSPData' && privacy.usp) callback({ version: 1, uspString: privacy.usp }, true);
+      else callback(null, false);
+    },
+  };
+  for (var api in apis) window[api] = apis[api];
+  // A nested frame finds a locator frame by name up its ancestors and posts its call to
+  // the window that holds it: this one answers for the frames inside it.
+  function locators() {
+    if (!document.body) return;
+    for (var name in apis) {
+      if (document.getElementsByName(name + 'Locator').length) continue;
+      var f = document.createElement('iframe');
+      f.name = name + 'Locator';
+      f.style.cssText = 'display:none';
+      f.setAttribute('aria-hidden', 'true');
+      document.body.appendChild(f);
+    }
+  }
+  function cmpMessage(e) {
+    var d = e.data;
+    if (!d || typeof d !== 'object' || !inside(e.source)) return;
+    for (var name in apis) {
+      var call = d[name + 'Call'];
+      if (!call || typeof call !== 'object') continue;
+      var reply = function (value, success) {
+        var m = {};
+        m[name + 'Return'] = { returnValue: value, success: success, callId: call.callId };
+        e.source.postMessage(m, '*');
+      };
+      if (name === '__gpp') apis[name](call.command, reply, call.parameter, call.version);
+      else apis[name](call.command, call.version, reply, call.parameter);
+      return;
+    }
+  }
+
   // From the page: the tag (tag host), 'shown' (the ad won: heartbeats stop), and
   // SafeFrame answers { sf, geom, reason } with sf 'geom-update', 'expanded',
   // 'collapsed' or 'failed'.
@@ -124,6 +213,13 @@
     var d = e.data;
     if (d === 'shown') return clearInterval(beat);
     if (HOST && d && typeof d.tag === 'string') return mount(d.tag, d.top === true);
+    if (d && d.privacy && typeof d.privacy === 'object') {
+      privacy = d.privacy;
+      var calls = asked;
+      asked = [];
+      for (var i = 0; i < calls.length; i++) apis[calls[i][0]].apply(window, calls[i][1]);
+      return;
+    }
     if (!d || typeof d.sf !== 'string') return;
     if (d.geom) sf.geom = d.geom;
     if (d.sf === 'geom-update') return tell('geom-update');
@@ -172,6 +268,9 @@
       send('uncaught');
       if (!erredAt) erredAt = Date.now();
     });
+    addEventListener('message', cmpMessage);
+    if (document.body) locators();
+    else addEventListener('DOMContentLoaded', locators);
     // A passback from a nested frame (dist/noad.js posts this to every ancestor).
     addEventListener('message', function (e) {
       if (e.data === 'mediation:noad' && inside(e.source)) say('no_fill');

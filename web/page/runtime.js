@@ -78,7 +78,9 @@ function createMediation(bytesPromise) {
     renderTimeoutMs: 5000,
     tagHost: null,
     allowTopNavigation: false,
+    consentTimeoutMs: 1000,
   };
+  const consent = makeConsent();
   const runs = new WeakMap(); // slot element -> its latest run
   const live = new Set(); // frame records of runs not yet closed (the ad on show excepted)
   let heard = false;
@@ -122,6 +124,7 @@ function createMediation(bytesPromise) {
         new Set(v).size === v.length &&
         v.every((u) => typeof u === 'string' && tagHostUrl(u))),
     allowTopNavigation: (v) => typeof v === 'boolean',
+    consentTimeoutMs: (v) => Number.isFinite(v) && v >= 0 && v <= 10000,
   };
   function setConfig(options = {}) {
     for (const k of Object.keys(options)) {
@@ -192,6 +195,8 @@ function createMediation(bytesPromise) {
     fr.alive = performance.now();
     fr.port.onmessage = (m) => fromFrame(fr, m.data);
     e.source.postMessage('mediation:port', fr.site.url ? fr.origin : '*', [channel.port2]);
+    const { tcf, gpp, usp } = consent.state;
+    fr.port.postMessage({ privacy: { tcf, gpp, usp } });
     if (fr.markup !== null) sendTag(fr);
   }
   function sendTag(fr) {
@@ -689,19 +694,27 @@ function createMediation(bytesPromise) {
   }
 
   async function resultOf(result, signal) {
+    // The CMP's signals go into the request (an object; text is sent as it is).
+    const withConsent = async (request) => {
+      if (!request || typeof request !== 'object') return request;
+      await consent.read(settings.consentTimeoutMs);
+      return consent.applyTo(request);
+    };
     if (result && typeof result.endpoint === 'string') {
+      const request = await withConsent(result.request);
       const res = await fetch(result.endpoint, {
         method: 'POST',
         signal,
         headers: { 'content-type': 'application/json' },
-        body: typeof result.request === 'string' ? result.request : JSON.stringify(result.request),
+        body: typeof request === 'string' ? request : JSON.stringify(request),
       });
       if (!res.ok) throw new Error(`the ad server answered ${res.status}`);
       return res.json();
     }
     if (result && result.config !== undefined && result.request !== undefined) {
+      const request = await withConsent(result.request);
       await api.ready;
-      return api.auction(result);
+      return api.auction({ ...result, request });
     }
     if (result && Array.isArray(result.imps)) return result;
     throw new TypeError(

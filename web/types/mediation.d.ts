@@ -183,6 +183,8 @@ export interface Settings {
   tagHost?: string | string[] | null;
   /** Lets an ad navigate the page on a click (default false: ad links open a new tab). */
   allowTopNavigation?: boolean;
+  /** How long an auction waits for the page's CMP (__tcfapi, __gpp, __uspapi); default 1000. */
+  consentTimeoutMs?: number;
 }
 
 export interface RenderOptions {
