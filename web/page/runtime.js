@@ -29,6 +29,7 @@ const SANDBOX = 'allow-scripts allow-popups allow-popups-to-escape-sandbox';
 const HUNG_MS = 250; // a frame in touch that has not said 'alive' this long is hung (a busy loop)
 const CONTACT_MS = 3000; // a frame that has not made contact this long counts as hung too
 const SPARE_DELAY_MS = 100; // the next entry's frame is made this long after the current one
+const UNREACHABLE_MS = 60000; // how long a tag host whose frame never made contact is left alone
 // Messages a frame may send over its port (all strings; SafeFrame requests are objects).
 const FRAME_SAYS = new Set(['alive', 'uncaught', 'navigating', 'rendered', ...Object.keys(SIGNALS)]);
 
@@ -86,7 +87,7 @@ function createMediation(bytesPromise) {
   let heard = false;
   // Where tag frames load: each tag host is a site (a renderer process in a browser
   // with site isolation); srcdoc frames are one more, sharing the page's site.
-  const srcdocSite = { url: null, frames: new Set(), picked: 0, stuck: false };
+  const srcdocSite = { url: null, frames: new Set(), picked: 0, stuck: false, failedUntil: 0 };
   let hostSites = [];
   let picks = 0;
 
@@ -138,7 +139,16 @@ function createMediation(bytesPromise) {
       hostSites = urls.map((v) => {
         tagHostUrl(v);
         // The same URL keeps its site, and with it what is known of its frames.
-        return old.get(String(v)) || { template: String(v), url: true, frames: new Set(), picked: 0, stuck: false };
+        return (
+          old.get(String(v)) || {
+            template: String(v),
+            url: true,
+            frames: new Set(),
+            picked: 0,
+            stuck: false,
+            failedUntil: 0,
+          }
+        );
       });
     }
   }
@@ -165,7 +175,7 @@ function createMediation(bytesPromise) {
       else if (silent(fr, now)) any = true;
     }
     if (!site.frames.size) site.stuck = false;
-    return any || site.stuck;
+    return any || site.stuck || site.failedUntil > now;
   }
   // The site for a new frame: a tag host with no hung frame and the fewest frames
   // (so frames at work at once get distinct sites), the least recently picked on a
@@ -243,6 +253,11 @@ function createMediation(bytesPromise) {
     }
   }
   function closeFrame(fr) {
+    // A tag host frame that never made contact (the host is down, or the page's CSP or an
+    // ad blocker stops it): its site is left alone for a minute, srcdoc in its place.
+    const now = performance.now();
+    if (fr.site && fr.site.url && !fr.port && fr.born && now - fr.born > CONTACT_MS)
+      fr.site.failedUntil = now + UNREACHABLE_MS;
     if (fr.port) fr.port.close();
     fr.port = null;
     if (fr.site) fr.site.frames.delete(fr);
