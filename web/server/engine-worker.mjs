@@ -11,6 +11,29 @@ const errorOf = (e) =>
     ? { code: e.code, message: e.message, at: e.at }
     : { code: 'internal', message: String(e?.message ?? e), at: '' };
 
+// First what the server itself reads of the config (bidders, its settings), parsed
+// here: JSON.parse of a config of many MB would hold the server's event loop up.
+const SERVER_KEYS = [
+  'bidders',
+  'currency',
+  'publisher_origins',
+  'hosts',
+  'tag_hosts',
+  'accept_unsigned_events',
+  'event_token_ttl_s',
+  'raw_retention_days',
+  'rollup_retention_days',
+];
+try {
+  const parsed = JSON.parse(workerData.config);
+  const part = {};
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+    for (const k of SERVER_KEYS) if (Object.hasOwn(parsed, k)) part[k] = parsed[k];
+  parentPort.postMessage({ part });
+} catch (e) {
+  parentPort.postMessage({ part: null, message: String(e?.message ?? e) });
+}
+
 let handle = null;
 try {
   handle = mediation.loadConfig(workerData.config);

@@ -204,9 +204,26 @@ class EngineWorker {
       for (const p of this.pending.values()) p.reject(this.dead);
       this.pending.clear();
     });
+    // Its first message: the server's part of the config, parsed off this thread; the
+    // second: whether the engine loaded it.
+    let gotPart, failPart;
+    this.part = new Promise((resolve, reject) => ((gotPart = resolve), (failPart = reject)));
+    this.part.catch(() => {}); // awaited by load(); a dead worker must not go unhandled
     this.ready = new Promise((resolve, reject) => {
-      this.worker.once('message', (m) => (m.loaded ? resolve() : reject(engineError(m.error))));
-      this.worker.once('exit', () => reject(this.dead));
+      this.worker.on('message', function first(m) {
+        if ('part' in m) {
+          if (m.part) gotPart(m.part);
+          else failPart(new Error(m.message));
+          return;
+        }
+        this.off('message', first);
+        if (m.loaded) resolve();
+        else reject(engineError(m.error));
+      });
+      this.worker.once('exit', () => {
+        failPart(this.dead);
+        reject(this.dead);
+      });
     }).then(() => {
       this.worker.on('message', ({ id, out, error }) => {
         const p = this.pending.get(id);
@@ -215,7 +232,9 @@ class EngineWorker {
         else p.resolve(out);
       });
     });
+    this.ready.catch(() => {});
   }
+  // (this.ready is awaited by load(), unless the server's part failed first)
   auction(request, bids, now, check = false) {
     const id = this.next++;
     if (this.dead) return Promise.reject(this.dead);
@@ -245,13 +264,14 @@ function configHolder(path, log) {
   let generation = 0; // of the newest load begun: an older one finishing late is dropped
   let closed = false;
   async function load(text) {
-    const parsed = JSON.parse(text);
-    const bidders = readBidders(parsed.bidders); // throws naming the bidder
-    const settings = readServerSettings(parsed);
     const engine = new EngineWorker(text);
     const mine = ++generation;
     loading.add(engine);
+    let parsed, bidders, settings;
     try {
+      parsed = await engine.part; // parsed in the worker: a large config never stalls requests
+      bidders = readBidders(parsed.bidders); // throws naming the bidder
+      settings = readServerSettings(parsed);
       await engine.ready; // rejects with the engine's error naming the field
     } catch (e) {
       engine.worker.terminate();
