@@ -491,10 +491,11 @@ function createMediation(bytesPromise) {
 
     // A frame on a site, invisible (opacity 0 keeps it rendering: a hidden cross-site
     // frame gets no animation frames) until its ad wins. On a tag host it loads the
-    // host page at once, so a spare frame has made contact before its tag is due.
+    // host page at once, so a spare frame has made contact before its tag is due. A
+    // frame an RTB nurl serves belongs to no site (site null).
     newFrame(site) {
       const el = document.createElement('iframe');
-      const sandbox = SANDBOX + (site.url ? ' allow-same-origin' : '');
+      const sandbox = SANDBOX + (site && site.url ? ' allow-same-origin' : '');
       el.setAttribute(
         'sandbox',
         sandbox + (settings.allowTopNavigation ? ' allow-top-navigation-by-user-activation' : ''),
@@ -530,7 +531,7 @@ function createMediation(bytesPromise) {
         if (fr.navigating && fr.entry >= 0) this.signal(fr, 'filled');
       });
       this.slot.appendChild(el);
-      if (site.url) {
+      if (site && site.url) {
         const href = site.template.replace('{id}', 'f' + Math.random().toString(36).slice(2, 12));
         fr.origin = new URL(href).origin;
         fr.born = performance.now();
@@ -566,7 +567,7 @@ function createMediation(bytesPromise) {
     open(i) {
       const e = this.entries[i];
       const served = e.source === 'rtb' && !e.adm; // on win: the win notice answers with the markup
-      const fr = served ? this.newFrame({ url: null, origin: '', frames: new Set() }) : this.takeSpare();
+      const fr = served ? this.newFrame(null) : this.takeSpare(); // a served frame belongs to no site
       const frame = fr || this.newFrame(pickSite());
       frame.entry = i;
       frame.el.width = e.w || this.slot.clientWidth || 300;
@@ -575,8 +576,6 @@ function createMediation(bytesPromise) {
       emit('bidRequested', this.about(i));
       if (served) {
         // No boot script and no port: the frame loading is the fill.
-        frame.site.frames.delete(frame);
-        frame.site = null;
         frame.mute = true;
         frame.el.addEventListener('load', () => this.signal(frame, 'filled'), { once: true });
         frame.el.src = e.nurl;
