@@ -3,6 +3,7 @@
 #include "auction.h"
 
 #include "consent.h"
+#include "gpp.h"
 
 #include <string.h>
 
@@ -277,24 +278,54 @@ static int run_imp(auction_ctx *x, uint32_t ii, const uint32_t *rtb_idx, uint32_
   return 1;
 }
 
-/* Which networks the user's privacy signals leave out (docs/auction.md §9): where
+/* A US opt-out of sale in the GPP string: its uspv1, usnat or state sections that
+ * apply. A string that cannot be read counts as an opt-out. Returns the reason, or
+ * NULL when the user did not opt out. */
+static const char *gpp_opt_out(const med_gpp *g, int readable, const char *why, med_str sid, med_arena *a) {
+  if (!readable) {
+    char *text = med_arena_alloc(a, 96);
+    if (text) med_format(text, 96, "the GPP string is not readable: %s", why);
+    return text ? text : "the GPP string is not readable";
+  }
+  for (uint32_t k = 0; k < g->nsections; k++) {
+    uint16_t id = g->sections[k].id;
+    if (id < MED_GPP_USP || id > MED_GPP_US_LAST || !med_gpp_sid_lists(sid, id)) continue;
+    int out = med_gpp_sale_opt_out(id, g->sections[k].text, &why);
+    if (out < 0) return why;
+    if (out) return id == MED_GPP_USP ? "the user opted out of sale (GPP uspv1)" : "the user opted out of sale (GPP US section)";
+  }
+  return NULL;
+}
+
+/* Which networks the user's privacy signals leave out (docs/auction.md §4.1): where
  * GDPR applies, each network with a consent rule must pass it on the TC string (none,
- * or one not readable, passes no one); with enforce_us_privacy, a US Privacy opt-out
- * of sale leaves them all out. Returns 0 only when out of memory. */
+ * or one not readable, passes no one); with enforce_us_privacy, a US opt-out of sale
+ * (regs.us_privacy, or a US section of regs.gpp) leaves them all out. Where the
+ * request names no gdpr or TC string, its GPP string filled them in (openrtb.c).
+ * Returns 0 only when out of memory. */
 static int consent_verdicts(auction_ctx *x, med_result *res) {
   const med_config *c = x->c;
   const med_request *q = x->q;
   res->gdpr_applies = q->gdpr == 1 || (q->gdpr < 0 && c->default_gdpr_applies);
   const med_str u = q->us_privacy;
-  int opted_out = c->enforce_us_privacy && u.len == 4 && u.s[0] == '1' && (u.s[2] == 'Y' || u.s[2] == 'y');
-  if (!res->gdpr_applies && !opted_out) return 1;
+  const char *opt_out = NULL;
+  if (c->enforce_us_privacy && u.len == 4 && u.s[0] == '1' && (u.s[2] == 'Y' || u.s[2] == 'y'))
+    opt_out = "the user opted out of sale (US Privacy)";
+  if (c->enforce_us_privacy && !opt_out && q->gpp.len) {
+    med_gpp gpp;
+    const char *gpp_why = NULL;
+    int gpp_ok = med_gpp_decode(&gpp, q->gpp, &gpp_why);
+    opt_out = gpp_opt_out(&gpp, gpp_ok, gpp_why, q->gpp_sid, x->a);
+  }
+  if (!res->gdpr_applies && !opt_out) return 1;
+  const med_str tc = q->consent;
   med_tcf tcf;
   const char *why = NULL;
   int readable = 0;
   if (res->gdpr_applies) {
-    if (!q->consent.len) {
-      res->consent_error = "GDPR applies and the request has no TC string (user.consent)";
-    } else if (med_tcf_decode(&tcf, q->consent, x->a, &why)) {
+    if (!tc.len) {
+      res->consent_error = "GDPR applies and the request has no TC string (user.consent, or a tcfeuv2 section in regs.gpp)";
+    } else if (med_tcf_decode(&tcf, tc, x->a, &why)) {
       readable = 1;
     } else {
       if (x->a->failed) return 0;
@@ -316,7 +347,7 @@ static int consent_verdicts(auction_ctx *x, med_result *res) {
       if (!buf) return 0;
       x->consent[n] = med_tcf_allows(&tcf, net->gvl_id, net->purposes, buf, 96);
     }
-    if (!x->consent[n] && opted_out) x->consent[n] = "the user opted out of sale (US Privacy)";
+    if (!x->consent[n] && opt_out) x->consent[n] = opt_out;
   }
   return 1;
 }

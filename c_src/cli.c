@@ -1,6 +1,7 @@
 /* cli.c — the native command line: `mediate auction < input.json`,
  * `mediate config < config.json`, `mediate stats < attempts.json` and
- * `mediate tcf < strings` (one TC string a line, its decoding a line). Reads stdin,
+ * `mediate tcf < strings` (one TC string a line, its decoding a line) and
+ * `mediate gpp < strings` (the same for GPP strings). Reads stdin,
  * prints one JSON document, exits 0 on success and 2 on bad input. It is the host:
  * the I/O, and the time-zone database (the system's tzdata) for config.timezone. */
 #define _DEFAULT_SOURCE /* tm_gmtoff, setenv */
@@ -12,6 +13,7 @@
 
 #include "api.h"
 #include "consent.h"
+#include "gpp.h"
 
 /* A zone exists when tzdata has a file for it; its offset comes from localtime_r
  * under that TZ. */
@@ -98,17 +100,50 @@ static int tcf_lines(void) {
   return 0;
 }
 
+/* Each line of stdin a GPP string; each line of stdout its section ids and, for each
+ * US section, whether it says the user opted out of sale (true, false, or its error);
+ * or {"error": why}. */
+static int gpp_lines(void) {
+  static char line[1 << 16];
+  while (fgets(line, sizeof line, stdin)) {
+    size_t n = strcspn(line, "\r\n");
+    med_gpp g;
+    const char *why;
+    if (!med_gpp_decode(&g, (med_str){line, (uint32_t)n}, &why)) {
+      printf("{\"error\":\"%s\"}\n", why);
+      continue;
+    }
+    fputs("{\"sectionIds\":[", stdout);
+    for (uint32_t k = 0; k < g.nsections; k++) printf("%s%u", k ? "," : "", g.sections[k].id);
+    fputs("],\"saleOptOut\":{", stdout);
+    int first = 1;
+    for (uint32_t k = 0; k < g.nsections; k++) {
+      uint16_t id = g.sections[k].id;
+      if (id < MED_GPP_USP || id > MED_GPP_US_LAST) continue;
+      int out = med_gpp_sale_opt_out(id, g.sections[k].text, &why);
+      printf("%s\"%u\":", first ? "" : ",", id);
+      if (out < 0) printf("\"%s\"", why);
+      else fputs(out ? "true" : "false", stdout);
+      first = 0;
+    }
+    fputs("}}\n", stdout);
+  }
+  return 0;
+}
+
 static int usage(void) {
   fputs("usage: mediate auction < input.json     run one auction (docs/auction.md)\n"
         "       mediate config < config.json     check a mediation config\n"
         "       mediate stats < attempts.json    statistics of reported attempts\n"
-        "       mediate tcf < strings            decode TC strings, one a line\n",
+        "       mediate tcf < strings            decode TC strings, one a line\n"
+        "       mediate gpp < strings            decode GPP strings, one a line\n",
         stderr);
   return 64;
 }
 
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "tcf") == 0) return tcf_lines();
+  if (argc == 2 && strcmp(argv[1], "gpp") == 0) return gpp_lines();
   if (argc != 2 || (strcmp(argv[1], "auction") != 0 && strcmp(argv[1], "config") != 0 && strcmp(argv[1], "stats") != 0))
     return usage();
   med_engine *e = med_engine_new();

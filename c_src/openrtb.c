@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "country.h"
+#include "gpp.h"
 
 /* Paths here have fixed, short shapes (request.imp[N].pmp.deals[N].id): no user key goes in. */
 #define P MED_PATH_CAP
@@ -171,6 +172,20 @@ static int read_device(med_request *q, const med_json *j, int dev, med_arena *a,
 }
 
 /* regs and user: the privacy signals, in their OpenRTB 2.6 places or their 2.5 ext ones. */
+
+/* What the GPP string says where the request's own fields say nothing: with no
+ * regs.gdpr, GDPR applies when gpp_sid lists the EU TCF section (2); with no
+ * user.consent, the TC string is that section's. An unreadable GPP string fills
+ * nothing in (the auction reports it where it counts). */
+static void fill_from_gpp(med_request *q) {
+  if (!q->gpp.len || (q->gdpr >= 0 && q->consent.len)) return;
+  if (q->gdpr < 0 && q->gpp_sid.len) q->gdpr = med_gpp_sid_lists(q->gpp_sid, MED_GPP_TCF_EU);
+  med_gpp g;
+  const char *why;
+  if (q->consent.len || !med_gpp_sid_lists(q->gpp_sid, MED_GPP_TCF_EU) || !med_gpp_decode(&g, q->gpp, &why)) return;
+  q->consent = med_gpp_section_text(&g, MED_GPP_TCF_EU);
+}
+
 static int read_privacy(med_request *q, const med_json *j, int root, med_arena *a, med_error *err) {
   q->gdpr = -1;
   int regs = field(j, root, "regs"), user = field(j, root, "user");
@@ -220,6 +235,7 @@ static int read_privacy(med_request *q, const med_json *j, int root, med_arena *
         !opt_string(j, ext, "consent", "request.user.ext", &q->consent, a, err))
       return 0;
   }
+  fill_from_gpp(q);
   return 1;
 }
 

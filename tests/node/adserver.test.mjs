@@ -231,6 +231,20 @@ test('bidders get the privacy signals exactly as the page sent them; the engine 
     );
     assert.match(refused.json.consent_error, /no TC string/);
     assert.ok(!refused.json.imps[0].waterfall.some((e) => e.source === 'mediated'), 'no consent: no mediated bid');
+    // The report counts the bids rejected for consent, per network, bid and reason.
+    const left = refused.json.imps[0].rejected.filter((e) => e.reason === 'consent');
+    assert.ok(left.length >= 2);
+    await post(s.url, '/auction', JSON.stringify({ ...bidRequest('req-none2', 'slot-1'), regs: { gdpr: 1 } }));
+    const report = await (await fetch(s.url + '/report.json', admin)).json();
+    const counted = Object.fromEntries(report.consent_rejected.map((r) => [r.bid, r]));
+    for (const e of left) {
+      assert.equal(counted[e.bid]?.n, 2, `${e.bid} counted twice`);
+      assert.equal(counted[e.bid].network, e.network);
+      assert.match(counted[e.bid].detail, /no TC string/);
+    }
+    assert.equal(report.consent_rejected.length, left.length, 'the auction with consent counted nothing');
+    const page = await (await fetch(s.url + '/report', admin)).text();
+    assert.match(page, new RegExp(`Bids rejected for consent</h2><p>${2 * left.length} mediated bids`));
   } finally {
     await s.close();
   }

@@ -159,7 +159,24 @@ ${money(u.totals.revenue)} (${note})</p>${table(u.networks, [['network', (r) => 
 
 // `report` counts the attempts the ad server signed; `unverified` (beacons without a
 // token, from in-page auctions, kept only where the config accepts them) is shown apart.
-export function reportPage(report, { bidders = {}, rejected = 0, config = {}, currency = 'USD', unverified } = {}) {
+// Mediated bids the auction left out for the user's privacy choices, by network, bid
+// and the engine's reason.
+function consentPart(rows) {
+  const total = rows.reduce((t, r) => t + r.n, 0);
+  const columns = [
+    ['network', (r) => r.network],
+    ['bid', (r) => r.bid],
+    ['reason', (r) => r.detail],
+    ['bids rejected', (r) => r.n],
+  ];
+  return `<h2>Bids rejected for consent</h2><p>${total} mediated bids left out of waterfalls for the user's \
+privacy choices (TCF consent, US opt-out of sale) in this range.</p>${rows.length ? table(rows, columns) : ''}`;
+}
+
+export function reportPage(
+  report,
+  { bidders = {}, rejected = 0, config = {}, currency = 'USD', unverified, consentRejected = [] } = {},
+) {
   const money = moneyFormat(currency);
   const nets = report.networks.map((n) => n.network);
   const over = (field) =>
@@ -215,6 +232,7 @@ ${mix}${revenue}
 <h2>Mediated and RTB bids</h2>
 ${table(report.bids, [['bid', (r) => r.bid], ['network', (r) => r.network], ...figures(money)])}
 <h2>RTB bidders</h2>${table(bidderRows, BIDDER_COLUMNS)}
+${consentPart(consentRejected)}
 ${unverified?.totals.attempts ? unverifiedPart(unverified, money) : ''}
 <p>Numbers from <a href="/report.json">/report.json</a>, computed by the engine from every stored attempt.</p>
 </body></html>`;

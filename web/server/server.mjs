@@ -399,10 +399,34 @@ export async function startServer({
     const e0 = process.hrtime.bigint();
     const out = await engineNow.auction(text, bids, now);
     const e1 = process.hrtime.bigint();
-    send(res, 200, signOutput(keys, out, config.state.settings.tokenTtlMs));
+    const signed = signOutput(keys, out, config.state.settings.tokenTtlMs);
+    send(res, 200, signed.text);
+    if (signed.consentRejected.length) consentCounts(signed.consentRejected);
     engine.auctions++;
     engine.engine_ns += Number(e1 - e0);
     engine.total_ns += Number(process.hrtime.bigint() - t0);
+  }
+
+  // Bids rejected for consent, counted for the report: the rows of the auctions of one
+  // turn of the event loop in one transaction, after their answers are sent.
+  let consentQueue = new Map();
+  function consentCounts(rows) {
+    if (!consentQueue.size) setImmediate(flushConsent);
+    for (const r of rows) {
+      const key = `${r.network}\u0000${r.bid}\u0000${r.detail}`;
+      const had = consentQueue.get(key);
+      if (had) had.n++;
+      else consentQueue.set(key, { ...r, n: 1 });
+    }
+  }
+  function flushConsent() {
+    const rows = [...consentQueue.values()];
+    consentQueue = new Map();
+    try {
+      store.countConsentRejections(rows);
+    } catch (e) {
+      logOnce(`consent counts not stored: ${e.message}`);
+    }
   }
 
   // Group commit: the events that arrive while the event loop turns are stored in one
@@ -485,6 +509,7 @@ export async function startServer({
     const { series } = mediation.report(docs.series);
     return JSON.stringify({ ...mediation.report(docs.tables), series });
   }
+  const consentJson = (url) => JSON.stringify(store.consentRejections(reportRange(url)));
 
   // The admin's routes want the token: as a bearer token, or the cookie the report's
   // login form sets (HttpOnly, SameSite=Strict).
@@ -610,13 +635,19 @@ export async function startServer({
       }
       if (url.pathname === '/report.json') {
         const unverified = reportJson(url, false);
-        return send(res, 200, `{"verified":${reportJson(url)},"unverified":${unverified}}`);
+        const consent = consentJson(url);
+        return send(
+          res,
+          200,
+          `{"verified":${reportJson(url)},"unverified":${unverified},"consent_rejected":${consent}}`,
+        );
       }
       if (url.pathname === '/report') {
         const report = JSON.parse(reportJson(url));
         const unverified = JSON.parse(reportJson(url, false));
         const { rejected } = store.counts();
         const opts = { bidders: bidderStats, rejected, config: config.state, currency: config.state.currency };
+        opts.consentRejected = JSON.parse(consentJson(url));
         return send(res, 200, reportPage(report, { ...opts, unverified }), TYPES['.html']);
       }
       if (url.pathname === '/status.json') {
@@ -652,6 +683,7 @@ export async function startServer({
       await config.close();
       server.closeAllConnections?.();
       await new Promise((r) => server.close(r));
+      if (consentQueue.size) flushConsent();
       store.close();
     },
   };

@@ -100,6 +100,11 @@ export function openStore(dataDir) {
       source TEXT NOT NULL, outcome TEXT NOT NULL, n INTEGER NOT NULL, cpm_micros INTEGER NOT NULL, lat BLOB,
       PRIMARY KEY (verified, day, network, bid, source, outcome)) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS attempts_ts ON attempts2 (ts);
+    -- Mediated bids the auction left out for the user's privacy choices (reason
+    -- "consent"), counted per hour, network, bid and the engine's detail.
+    CREATE TABLE IF NOT EXISTS consent_rejected (
+      hour INTEGER NOT NULL, network TEXT NOT NULL, bid TEXT NOT NULL, detail TEXT NOT NULL, n INTEGER NOT NULL,
+      PRIMARY KEY (hour, network, bid, detail)) WITHOUT ROWID;
   `);
   // Histograms in SQL: one fill's, one more fill, and the sum of a group's.
   db.function('hist_one', { deterministic: true }, (ms) => {
@@ -186,6 +191,14 @@ export function openStore(dataDir) {
   const pruneRollups = db.prepare('DELETE FROM rollup WHERE hour < ?');
   const pruneDays = db.prepare('DELETE FROM rollup_day WHERE day < ?');
   const refusals = db.prepare('SELECT reason, n FROM refused ORDER BY reason');
+  const countConsent = db.prepare(`INSERT INTO consent_rejected VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT DO UPDATE SET n = n + excluded.n`);
+  const consentRows = db.prepare(`SELECT network, bid, detail, sum(n) AS n FROM consent_rejected
+    WHERE hour >= ? AND hour < ? GROUP BY network, bid, detail ORDER BY n DESC, network, bid, detail`);
+  const pruneConsent = db.prepare('DELETE FROM consent_rejected WHERE hour < ?');
+  const addConsent = db.transaction((rows) => {
+    for (const r of rows) countConsent.run(r.hour, r.network, r.bid, r.detail, r.n);
+  });
 
   // Checks and stores one attempt in one transaction: STORED, 'duplicate', or why
   // it is refused ('conflict', 'second_fill', 'late_without_timeout').
@@ -248,6 +261,14 @@ export function openStore(dataDir) {
     refuse(reason) {
       count.run(String(reason).slice(0, 64));
     },
+    // Counts the bids an auction rejected for consent: [{ network, bid, detail, n }]
+    // of one hour (now), in one transaction.
+    countConsentRejections(rows, now = Date.now()) {
+      const hour = now - (now % HOUR);
+      addConsent(rows.map((r) => ({ ...r, hour, detail: String(r.detail).slice(0, 160) })));
+    },
+    // Those counts over [from, to), summed per network, bid and detail, most first.
+    consentRejections: ({ from, to }) => consentRows.all(from, to),
     attemptsJson: ({ verified = true } = {}) => asJson.get(verified ? 1 : 0),
     // The engine's statistics documents (c_src/stats.h) of the rollups of [from, to):
     // `tables` (totals, networks, bids) and `series` (per bucket and network). Their
@@ -277,7 +298,8 @@ export function openStore(dataDir) {
     prune({ rawDays, rollupDays, now = Date.now() }) {
       const raw = pruneRaw.run(now - rawDays * DAY).changes;
       const cut = now - rollupDays * DAY;
-      return { raw, rollups: pruneRollups.run(cut).changes + pruneDays.run(cut - (cut % DAY)).changes };
+      const rollups = pruneRollups.run(cut).changes + pruneDays.run(cut - (cut % DAY)).changes;
+      return { raw, rollups: rollups + pruneConsent.run(cut).changes };
     },
     counts() {
       const by = Object.fromEntries(refusals.all().map((r) => [r.reason, r.n]));

@@ -79,13 +79,19 @@ export function verify(keys, fields, token, now = Date.now()) {
 }
 
 // Adds a token to every waterfall entry of an engine output (text in, text out).
+// Returns the signed output's text, and the mediated bids it rejected for consent
+// ({ network, bid, detail }) for the report's counts.
 export function signOutput(keys, outputText, ttlMs, now = Date.now()) {
   const out = JSON.parse(outputText);
   const exp = now + ttlMs;
-  for (const imp of out.imps ?? [])
+  const consentRejected = [];
+  for (const imp of out.imps ?? []) {
     imp.waterfall.forEach((e, position) => {
       const fields = { auction_id: out.id, imp_id: imp.impid, position, bid: e.bid, source: e.source, price: e.price };
       e.token = sign(keys, { ...fields, network: e.network ?? e.seat ?? null, cur: out.cur }, exp);
     });
-  return JSON.stringify(out);
+    for (const r of imp.rejected ?? [])
+      if (r.reason === 'consent') consentRejected.push({ network: r.network, bid: r.bid, detail: r.detail ?? '' });
+  }
+  return { text: JSON.stringify(out), consentRejected };
 }
