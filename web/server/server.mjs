@@ -25,10 +25,13 @@ import { askBidder, demoBid } from './bidders.mjs';
 import { openStore, STORED, validEvent } from './store.mjs';
 import { reportPage } from './report.mjs';
 import { loadKeys, signOutput, verify } from './tokens.mjs';
+import { openVersions, sha256 } from './versions.mjs';
+import { diffConfigs, manageApi } from './manage-api.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.json': 'application/json',
 };
@@ -37,6 +40,8 @@ const STATIC = {
   '/mediation.mjs': 'dist/mediation.mjs',
   '/demo/': 'web/demo/index.html',
   '/demo/demo.js': 'web/demo/demo.js',
+  '/manage/manage.js': 'web/manage/manage.js',
+  '/manage/manage.css': 'web/manage/manage.css',
 };
 // What a tag host serves (dist/, built from web/frame): cached, framable by any page.
 const TAG_HOST_FILES = {
@@ -143,16 +148,19 @@ function sameSecret(a, b) {
   return typeof a === 'string' && a.length > 0 && timingSafeEqual(h(a), h(b));
 }
 
-// The admin token: MEDIATION_ADMIN_TOKEN, else the one kept in the data folder, else a
-// new one made now (printed once, kept with mode 0600). Never logged otherwise.
-function adminTokenOf(dataDir, log) {
-  if (process.env.MEDIATION_ADMIN_TOKEN) return process.env.MEDIATION_ADMIN_TOKEN;
-  const path = resolve(dataDir, 'admin-token');
+// The admin token (reads and changes) and the read-only one: MEDIATION_ADMIN_TOKEN or
+// MEDIATION_READ_TOKEN, else the one kept in the data folder, else a new one made now
+// (printed once, kept with mode 0600). Never logged otherwise.
+function tokenOf(dataDir, role, log) {
+  const env = process.env[role === 'admin' ? 'MEDIATION_ADMIN_TOKEN' : 'MEDIATION_READ_TOKEN'];
+  if (env) return env;
+  const path = resolve(dataDir, role === 'admin' ? 'admin-token' : 'read-token');
   if (existsSync(path)) return readFileSync(path, 'utf8').trim();
   const token = randomBytes(24).toString('base64url');
   writeFileSync(path, token + '\n', { mode: 0o600 });
   chmodSync(path, 0o600);
-  log(`admin token (for /report and /status.json; kept in ${path}): ${token}`);
+  const what = role === 'admin' ? 'admin token (/manage, /report, the API)' : 'read-only token (/report, API reads)';
+  log(`${what}; kept in ${path}: ${token}`);
   return token;
 }
 
@@ -256,45 +264,133 @@ function engineError({ code, message, at }) {
 }
 
 // The config: checked here (bidders, server settings), loaded by the engine in a new
-// worker; the old one answers until the new one is ready, so neither a reload nor a
-// large config ever stops requests.
-function configHolder(path, log) {
-  const state = { engine: null, bidders: [], settings: null, currency: 'USD', loaded_at: null, error: null, path };
+// worker; the old one answers until the new one is ready, so neither a change nor a
+// large config ever stops requests. Every config that goes live is a version in the
+// database (versions.mjs); changes (the API's, the file's, rollbacks) go one at a time.
+function configHolder(path, log, versions) {
+  const state = {
+    engine: null, bidders: [], settings: null, currency: 'USD', loaded_at: null, error: null, path, version: 0,
+  }; // prettier-ignore
   const loading = new Set(); // workers still loading a config
-  let generation = 0; // of the newest load begun: an older one finishing late is dropped
   let closed = false;
-  async function load(text) {
+  let chain = Promise.resolve();
+  const serial = (fn) => {
+    const p = chain.then(fn);
+    chain = p.catch(() => {});
+    return p;
+  };
+  let parsed = { version: 0, config: null }; // the live config as an object, parsed when first asked
+
+  // Loads text in a new worker: resolves once the engine took it, rejects with the
+  // engine's error (or the server's, naming the field).
+  async function prepare(text) {
     const engine = new EngineWorker(text);
-    const mine = ++generation;
     loading.add(engine);
-    let parsed, bidders, settings;
     try {
-      parsed = await engine.part; // parsed in the worker: a large config never stalls requests
-      bidders = readBidders(parsed.bidders); // throws naming the bidder
-      settings = readServerSettings(parsed);
-      await engine.ready; // rejects with the engine's error naming the field
+      const part = await engine.part; // parsed in the worker: a large config never stalls requests
+      const bidders = readBidders(part.bidders);
+      const settings = readServerSettings(part);
+      await engine.ready;
+      const currency = typeof part.currency === 'string' ? part.currency : 'USD'; // the engine checked it
+      return { engine, bidders, settings, currency };
     } catch (e) {
       engine.worker.terminate();
       throw e;
     } finally {
       loading.delete(engine);
     }
-    // The server closed while it loaded, or a newer file began loading meanwhile.
-    if (closed || mine !== generation) return engine.worker.terminate();
+  }
+  function swapIn(ready, version) {
+    if (closed) return ready.engine.worker.terminate();
     const old = state.engine;
-    const currency = typeof parsed.currency === 'string' ? parsed.currency : 'USD'; // the engine checked it
-    Object.assign(state, { engine, bidders, settings, currency, loaded_at: new Date().toISOString(), error: null });
+    Object.assign(state, ready, { loaded_at: new Date().toISOString(), error: null, version });
     if (old) old.retire();
   }
-  async function reload() {
+  // Makes text the next version, live once the engine has it.
+  async function commit(text, { author, source, summary, fileSha }) {
+    const ready = await prepare(text);
+    const version = versions.add({ text, author, source, summary, fileSha });
+    swapIn(ready, version);
+    return version;
+  }
+  function liveConfig() {
+    if (parsed.version !== state.version) parsed = { version: state.version, config: JSON.parse(liveText()) };
+    return { version: state.version, config: parsed.config, text: liveText() };
+  }
+  let textCache = { version: 0, text: '' };
+  function liveText() {
+    if (textCache.version !== state.version) textCache = { version: state.version, text: versions.text(state.version) };
+    return textCache.text;
+  }
+  const summaryOf = (beforeText, afterText) => {
+    // Configs of a few MB are compared; larger ones are only named.
+    if (beforeText.length + afterText.length > 4e6) return ['config replaced'];
     try {
-      await load(readFileSync(path, 'utf8'));
-      log(`config reloaded from ${path}`);
-    } catch (e) {
-      const at = e.at ?? e.body?.error?.at;
-      state.error = at ? `${e.message} (at ${at})` : e.message;
-      log(`config change refused, keeping the previous config: ${state.error}`);
+      return diffConfigs(JSON.parse(beforeText), JSON.parse(afterText));
+    } catch {
+      return ['config replaced'];
     }
+  };
+
+  // At start: version 1 from the file when the database has none; the file again when
+  // it changed since it was last taken in (edited while the server was down); else
+  // the live version.
+  async function start() {
+    const text = readFileSync(path, 'utf8');
+    const live = versions.live();
+    const fileSha = sha256(text);
+    if (!live) return commit(text, { author: 'config file', source: 'file', summary: [`from ${path}`], fileSha });
+    if (live.fileSha !== fileSha) {
+      const summary = [`from ${path}`, ...summaryOf(versions.text(live.version), text)];
+      return commit(text, { author: 'config file', source: 'file', summary, fileSha });
+    }
+    swapIn(await prepare(versions.text(live.version)), live.version);
+  }
+
+  // A change through the API: edit(config) on a copy of the live config, under the lock.
+  function change({ basedOn, author, edit }) {
+    return serial(async () => {
+      if (closed) throw new HttpError(503, 'closing', 'the server is closing');
+      if (basedOn !== null && basedOn !== state.version)
+        throw new HttpError(
+          409,
+          'stale_version',
+          `the live version is ${state.version}, not ${basedOn}: read it again`,
+        );
+      const before = liveConfig();
+      const out = edit(structuredClone(before.config));
+      const text = out.text ?? JSON.stringify(out.config, null, 2) + '\n';
+      const summary = out.summary ?? diffConfigs(before.config, out.config);
+      try {
+        const version = await commit(text, { author, source: 'api', summary });
+        return { version, result: out.result };
+      } catch (e) {
+        e.prefix = out.prefix;
+        throw e;
+      }
+    });
+  }
+
+  // A changed file: the next version, if the engine takes it.
+  let refusedSha = null; // the file last refused, so that one change is refused once
+  function reload() {
+    return serial(async () => {
+      if (closed) return;
+      try {
+        const text = readFileSync(path, 'utf8');
+        const fileSha = sha256(text);
+        if (versions.live()?.fileSha === fileSha || refusedSha === fileSha) return; // touched, not changed
+        refusedSha = fileSha; // until it loads
+        const summary = [`from ${path}`, ...summaryOf(liveText(), text)];
+        const version = await commit(text, { author: 'config file', source: 'file', summary, fileSha });
+        refusedSha = null;
+        log(`config reloaded from ${path} (version ${version})`);
+      } catch (e) {
+        const at = e.at ?? e.body?.error?.at;
+        state.error = at ? `${e.message} (at ${at})` : e.message;
+        log(`config change refused, keeping the previous config: ${state.error}`);
+      }
+    });
   }
   let timer = 0;
   const soon = () => {
@@ -312,7 +408,9 @@ function configHolder(path, log) {
   });
   return {
     state,
-    load,
+    start,
+    change,
+    liveConfig,
     close: () => {
       closed = true;
       clearTimeout(timer);
@@ -332,25 +430,23 @@ export async function startServer({
   instantBidders = false,
   demo = false, // serve the demo bidders (make demo)
   adminToken,
+  readToken,
   signingKeys,
 } = {}) {
   await mediation.ready;
-  const config = configHolder(resolve(configPath), log);
+  const store = openStore(dataDir);
+  const versions = openVersions(store.db);
+  const config = configHolder(resolve(configPath), log, versions);
   try {
-    await config.load(readFileSync(config.state.path, 'utf8'));
+    await config.start();
   } catch (e) {
     config.close(); // the caller says why and stops; nothing may keep the process alive
-    throw e;
-  }
-  let store;
-  try {
-    store = openStore(dataDir);
-  } catch (e) {
-    config.close();
+    store.close();
     throw e;
   }
   const keys = signingKeys ?? loadKeys(dataDir);
-  const admin = adminToken ?? adminTokenOf(dataDir, log);
+  const admin = adminToken ?? tokenOf(dataDir, 'admin', log);
+  const reader = readToken ?? tokenOf(dataDir, 'read', log);
   const logOnce = throttledLog(log);
   // Raw attempts are kept for raw_retention_days (config, default 30), rollups for
   // rollup_retention_days (default 400); pruned at start and every hour.
@@ -511,9 +607,10 @@ export async function startServer({
   }
   const consentJson = (url) => JSON.stringify(store.consentRejections(reportRange(url)));
 
-  // The admin's routes want the token: as a bearer token, or the cookie the report's
-  // login form sets (HttpOnly, SameSite=Strict).
-  function isAdmin(req) {
+  // The admin's routes want a token: as a bearer token, or the cookie the login form
+  // sets (HttpOnly, SameSite=Strict). The admin token reads and changes; the read-only
+  // one reads. { role: 'admin' | 'read' | null, cookie: whether it came as the cookie }.
+  function roleOf(req) {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
     const cookie = /(?:^|;\s*)mediation_admin=([^;]+)/.exec(req.headers.cookie ?? '');
     let fromCookie = '';
@@ -522,19 +619,46 @@ export async function startServer({
     } catch {
       /* a malformed cookie is no token */
     }
-    return sameSecret(bearer?.[1] ?? fromCookie, admin);
+    const token = bearer?.[1] ?? fromCookie;
+    const role = sameSecret(token, admin) ? 'admin' : sameSecret(token, reader) ? 'read' : null;
+    return { role, cookie: !bearer };
   }
 
-  const LOGIN = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>mediation — sign in</title>
-<link rel="icon" href="data:,"></head><body style="font:14px system-ui;margin:24px">
-<form method="post" action="/login"><label>Admin token <input name="token" type="password" autofocus></label>
-<button>Open the report</button></form></body></html>`;
+  const NEXT = new Set(['/report', '/manage']);
+  const loginPage = (next) => `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>mediation — sign in</title>
+<link rel="icon" href="data:,"></head><body style="font:16px system-ui;margin:24px">
+<form method="post" action="/login"><input type="hidden" name="next" value="${NEXT.has(next) ? next : '/report'}">
+<label>Token <input name="token" type="password" autocomplete="current-password" autofocus></label>
+<button>Sign in</button></form></body></html>`;
 
   async function login(req, res) {
-    const token = new URLSearchParams(await readBody(req, 4096)).get('token') ?? '';
-    if (!sameSecret(token, admin)) return send(res, 401, LOGIN, TYPES['.html']);
+    const form = new URLSearchParams(await readBody(req, 4096));
+    const token = form.get('token') ?? '';
+    const next = NEXT.has(form.get('next')) ? form.get('next') : '/report';
+    if (!sameSecret(token, admin) && !sameSecret(token, reader)) return send(res, 401, loginPage(next), TYPES['.html']);
     const cookie = `mediation_admin=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
-    send(res, 303, '', 'text/plain', { location: '/report', 'set-cookie': cookie });
+    send(res, 303, '', 'text/plain', { location: next, 'set-cookie': cookie });
+  }
+
+  // The Mediation API. A write by cookie must come from this server's own pages (its
+  // Origin): a script on another origin of the same site could otherwise send the
+  // cookie along.
+  const api = manageApi({
+    HttpError,
+    readBody,
+    send,
+    versions,
+    change: config.change,
+    liveConfig: config.liveConfig,
+  });
+  async function apiRoute(req, res, url) {
+    const { role, cookie } = roleOf(req);
+    if (!role) throw new HttpError(401, 'unauthorized', 'send a token: Authorization: Bearer <token>');
+    const write = req.method !== 'GET' && req.method !== 'HEAD';
+    if (write && cookie && req.headers.origin !== `http://${req.headers.host}`)
+      throw new HttpError(403, 'cross_origin', "a change by cookie must come from this server's own page");
+    return api(req, res, url, role);
   }
 
   async function demoBidder(kind, req, res) {
@@ -613,6 +737,7 @@ export async function startServer({
         });
         return res.end();
       }
+      if (url.pathname.startsWith('/api/')) return await apiRoute(req, res, url);
       if (req.method === 'POST') {
         if (url.pathname === '/auction') return await auction(req, res);
         if (url.pathname === '/events') return await events(req, res);
@@ -627,12 +752,13 @@ export async function startServer({
         return res.end();
       }
       if (STATIC[url.pathname]) return await serveFile(res, STATIC[url.pathname]);
-      const adminRoute =
-        url.pathname === '/report' || url.pathname === '/report.json' || url.pathname === '/status.json';
-      if (adminRoute && !isAdmin(req)) {
-        if (url.pathname === '/report') return send(res, 401, LOGIN, TYPES['.html']);
+      const adminRoute = ['/report', '/report.json', '/status.json', '/manage'].includes(url.pathname);
+      if (adminRoute && !roleOf(req).role) {
+        if (url.pathname === '/report' || url.pathname === '/manage')
+          return send(res, 401, loginPage(url.pathname), TYPES['.html']);
         throw new HttpError(401, 'unauthorized', 'send the admin token: Authorization: Bearer <token>');
       }
+      if (url.pathname === '/manage') return await serveFile(res, 'web/manage/index.html');
       if (url.pathname === '/report.json') {
         const unverified = reportJson(url, false);
         const consent = consentJson(url);

@@ -305,6 +305,7 @@ export function openStore(dataDir) {
       const by = Object.fromEntries(refusals.all().map((r) => [r.reason, r.n]));
       return { attempts: attempts.get(), rejected: Object.values(by).reduce((t, n) => t + n, 0), refused: by };
     },
+    db, // for the config versions (versions.mjs), kept in the same file
     close: () => db.close(),
   };
 }
