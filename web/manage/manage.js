@@ -380,8 +380,8 @@ function showError(form, error) {
     return;
   }
   best.setAttribute('aria-invalid', 'true');
-  const msg = $(`#${best.dataset.errorId}`);
-  msg.textContent = error.message;
+  // The engine names the field by its path in a config; here the field says which.
+  $(`#${best.dataset.errorId}`).textContent = error.message.replace(/config\.(mediated_bids|networks)\[\d+\]\./g, '');
 }
 
 function clearErrors(form) {
