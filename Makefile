@@ -11,7 +11,7 @@ CSTD     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Ibuild/i
 CFLAGS  ?= -O2
 SAN      = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-ENGINE_SRC = c_src/arena.c c_src/error.c c_src/json.c c_src/isotime.c c_src/country.c c_src/currency.c c_src/consent.c c_src/gpp.c c_src/symtab.c \
+ENGINE_SRC = c_src/arena.c c_src/error.c c_src/json.c c_src/isotime.c c_src/country.c c_src/currency.c c_src/consent.c c_src/gpp.c c_src/partners.c c_src/symtab.c \
              c_src/sort.c c_src/config.c c_src/openrtb.c c_src/targeting.c c_src/auction.c \
              c_src/macros.c c_src/result.c c_src/engine.c c_src/waterfall.c c_src/stats.c c_src/api.c
 ENGINE_HDR = $(wildcard c_src/*.h) build/include/jsmn.h
@@ -85,8 +85,15 @@ build/constants.js: scripts/gen-constants.c c_src/bounds.h c_src/waterfall.h c_s
 	$(CC) $(CSTD) -O1 -o build/gen-constants scripts/gen-constants.c c_src/waterfall.c
 	./build/gen-constants > $@
 
+# The known partners and their parameters (c_src/partners.c), for the Mediation tab's forms.
+dist/partners.json: scripts/gen-partners.c c_src/partners.c c_src/partners.h $(ENGINE_HDR)
+	@mkdir -p build dist
+	$(CC) $(CSTD) -O1 -o build/gen-partners scripts/gen-partners.c c_src/partners.c \
+	  c_src/json.c c_src/arena.c c_src/error.c
+	./build/gen-partners > $@
+
 # ---- dist: the Wasm embedded in JS, from mediation.js.in ----
-dist: dist/mediation.mjs dist/mediation.js dist/mediation.d.ts dist/mediation.d.mts dist/frame.html
+dist: dist/mediation.mjs dist/mediation.js dist/mediation.d.ts dist/mediation.d.mts dist/frame.html dist/partners.json
 dist/mediation.mjs dist/mediation.js dist/frame.html: mediation.js.in build/engine.wasm build/engine-small.wasm $(HOST_JS) scripts/build-dist.mjs c_src/exports.txt
 	@mkdir -p dist
 	node scripts/build-dist.mjs

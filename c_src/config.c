@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "country.h"
+#include "partners.h"
 #include "currency.h"
 #include "isotime.h"
 #include "sort.h"
@@ -355,7 +356,7 @@ static int read_mbid(reader *r, int tok, const char *path, void *item, const voi
   b->timeout_ms = 1000;
   b->start_ms = INT64_MIN;
   b->end_ms = INT64_MAX;
-  int have_id = 0, have_network = 0, have_cpm = 0, have_tag = 0, exclude = -1;
+  int have_id = 0, have_network = 0, have_cpm = 0, have_tag = 0, exclude = -1, params = -1;
   for (int k = med_json_first(j, tok); k >= 0; k = med_json_next_key(j, tok, k)) {
     int v = k + 1, ok = 1;
     med_str key = med_json_str(j, k);
@@ -399,9 +400,25 @@ static int read_mbid(reader *r, int tok, const char *path, void *item, const voi
       if (!med_json_is_string(j, v) || j->tok[v].end == j->tok[v].start) return wrong_type(r, p.s, "a non-empty string");
       b->tag = med_json_str(j, v);
       have_tag = 1;
+    } else if (med_str_eq_lit(key, "params")) {
+      params = v;
     }
     if (!ok) return 0;
   }
+  const med_network *net = have_network ? &r->c->networks[b->network] : NULL;
+  if (net && net->partner) { /* a known partner's tag is written from its params */
+    med_path_key(&p, path, have_tag ? "tag" : "params", have_tag ? 3 : 6);
+    if (have_tag) return med_fail(r->err, "invalid_value", p.s, "%s: a known partner's bid takes params, not a tag", p.s);
+    if (params < 0) return med_fail(r->err, "missing_field", p.s, "%s is required for a known partner's bid", p.s);
+    if (!have_id || !have_cpm) goto missing;
+    if (!med_partner_tag(net->partner, net->script_url, j, params, b->timeout_ms, p.s, r->a, &b->tag, r->err)) return 0;
+    have_tag = 1;
+  } else if (net && params >= 0) {
+    med_path_key(&p, path, "params", 6);
+    return med_fail(r->err, "invalid_value", p.s, "%s are for the bids of known partners (a network of kind \"known\")",
+                    p.s);
+  }
+missing:;
   const char *missing = !have_id ? "id" : !have_network ? "network" : !have_cpm ? "cpm" : !have_tag ? "tag" : NULL;
   if (missing) {
     med_path_key(&p, path, missing, strlen(missing));
@@ -475,12 +492,36 @@ static int read_consent_rule(reader *r, int tok, const char *path, uint32_t *pur
   return 1;
 }
 
+/* A known partner: kind "known" (or left out) and a partner of partners.h. */
+static int read_partner(reader *r, const char *path, med_network *n, int kind, int tok) {
+  med_path p;
+  if (tok < 0) {
+    if (kind != 1) return 1;
+    med_path_key(&p, path, "partner", 7);
+    return med_fail(r->err, "missing_field", p.s, "%s is required for a known partner", p.s);
+  }
+  med_path_key(&p, path, "partner", 7);
+  if (kind == 0) return med_fail(r->err, "invalid_value", p.s, "%s is for kind \"known\", not \"custom\"", p.s);
+  if (!med_json_is_string(r->j, tok)) return wrong_type(r, p.s, "a partner name");
+  n->partner = med_partner_find(med_json_text(r->j, tok, r->a));
+  if (!n->partner)
+    return med_fail(r->err, "invalid_value", p.s,
+                    "%s must be google_ad_manager, adsense, prebid, amazon, image or iframe", p.s);
+  if (!n->gvl_id) n->gvl_id = (uint32_t)med_partner_get(n->partner)->gvl_id;
+  if (med_partner_get(n->partner)->needs_script_url && !n->script_url.len) {
+    med_path_key(&p, path, "script_url", 10);
+    return med_fail(r->err, "missing_field", p.s, "%s is required: the URL of the publisher's own build", p.s);
+  }
+  return 1;
+}
+
 static int read_network(reader *r, int tok, const char *path, void *item, const void *ctx) {
   const med_json *j = r->j;
   med_network *n = item;
   (void)ctx;
   if (!med_json_is_object(j, tok)) return wrong_type(r, path, "an object");
-  *n = (med_network){{NULL, 0}, {NULL, 0}, 1, 0, 3u}; /* Purposes 1 and 2, as Prebid.js asks */
+  *n = (med_network){{NULL, 0}, {NULL, 0}, 1, 0, 3u, MED_PARTNER_NONE, {NULL, 0}}; /* Purposes 1 and 2, as Prebid.js */
+  int kind = -1, partner_tok = -1;
   for (int k = med_json_first(j, tok); k >= 0; k = med_json_next_key(j, tok, k)) {
     int v = k + 1, ok = 1;
     med_path p;
@@ -498,6 +539,16 @@ static int read_network(reader *r, int tok, const char *path, void *item, const 
       n->gvl_id = (uint32_t)id;
     } else if (med_json_streq(j, k, "consent")) {
       ok = read_consent_rule(r, v, p.s, &n->purposes);
+    } else if (med_json_streq(j, k, "kind")) {
+      kind = med_json_streq(j, v, "custom") ? 0 : med_json_streq(j, v, "known") ? 1 : -2;
+      if (kind == -2) return med_fail(r->err, "invalid_value", p.s, "%s is \"custom\" or \"known\"", p.s);
+    } else if (med_json_streq(j, k, "partner")) {
+      partner_tok = v;
+    } else if (med_json_streq(j, k, "script_url")) {
+      if (!med_json_is_string(j, v)) return wrong_type(r, p.s, "an http(s) URL");
+      n->script_url = med_json_text(j, v, r->a);
+      if (!med_partner_url_ok(n->script_url))
+        return med_fail(r->err, "invalid_value", p.s, "%s must be an absolute http(s) URL", p.s);
     }
     if (!ok) return 0;
   }
@@ -506,7 +557,7 @@ static int read_network(reader *r, int tok, const char *path, void *item, const 
     med_path_key(&p, path, "id", 2);
     return med_fail(r->err, "missing_field", p.s, "%s is required", p.s);
   }
-  return 1;
+  return read_partner(r, path, n, kind, partner_tok);
 }
 
 /* An IANA zone name as tzdata spells them ("Europe/Paris", "America/Argentina/

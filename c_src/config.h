@@ -75,6 +75,8 @@ typedef struct {
   int active;
   uint32_t gvl_id;   /* IAB Global Vendor List id; 0 = none */
   uint32_t purposes; /* TCF purposes it needs where GDPR applies: bit p-1; 0 = exempt */
+  int partner;       /* MED_PARTNER_* (partners.h): a known partner writes its bids' tags */
+  med_str script_url; /* the partner's loader, when not its usual one */
 } med_network;
 
 typedef struct {

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { STANDINS } from './partner-standins.mjs';
 
 const root = new URL('../../', import.meta.url);
 export const box = (color, text) => `<div style="width:300px;height:250px;background:${color}">${text}</div>`;
@@ -46,6 +47,20 @@ export async function startServer({ auction } = {}) {
       if (Object.hasOwn(dist, url.pathname)) {
         res.writeHead(200, { 'content-type': dist[url.pathname], 'cache-control': 'public, max-age=3600' });
         return res.end(readFileSync(new URL('dist' + url.pathname, root)));
+      }
+      // Stand-ins for the known partners' scripts, and image creatives (tests/node/partners.test.mjs).
+      const standIn = /^\/partners\/([\w.]+)$/.exec(url.pathname)?.[1];
+      if (standIn && Object.hasOwn(STANDINS, standIn)) {
+        notices.push(`partner:${standIn}`);
+        res.writeHead(200, { 'content-type': 'text/javascript' });
+        return res.end(STANDINS[standIn]);
+      }
+      if (standIn === 'banner.svg' || standIn === 'pixel.svg') {
+        const [w, h] = standIn === 'pixel.svg' ? [1, 1] : [300, 250];
+        res.writeHead(200, { 'content-type': 'image/svg+xml' });
+        return res.end(
+          `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><rect width="${w}" height="${h}" fill="#c62828"/></svg>`,
+        );
       }
       if (url.pathname === '/net/nested') {
         res.writeHead(200, { 'content-type': 'text/html' });

@@ -32,13 +32,17 @@
     if (HOST) send('rendered');
   }
 
-  // The tag's globals. A passback calls mediation.noad().
+  // The tag's globals. A passback calls mediation.noad(); a tag that knows it failed
+  // (its script did not load) calls mediation.error().
   window.mediation = Object.freeze({
     noad: function () {
       say('no_fill');
     },
     filled: function () {
       say('filled');
+    },
+    error: function () {
+      say('error');
     },
   });
 

@@ -7,7 +7,16 @@
 'use strict';
 
 const $ = (sel, root = document) => root.querySelector(sel);
-const state = { role: 'read', version: 0, currency: 'USD', networks: [], bids: [], figures: new Map(), versions: [] };
+const state = {
+  role: 'read',
+  version: 0,
+  currency: 'USD',
+  networks: [],
+  bids: [],
+  figures: new Map(),
+  versions: [],
+  partners: [], // dist/partners.json: the known partners the engine writes tags for
+};
 
 // ---- talking to the API -------------------------------------------------------------
 
@@ -44,6 +53,7 @@ function say(text, bad = false) {
 }
 
 async function load() {
+  if (!state.partners.length) state.partners = await (await fetch('/manage/partners.json')).json();
   const [session, networks, bids, versions, config] = await Promise.all([
     api('GET', 'session'),
     api('GET', 'networks'),
@@ -132,14 +142,15 @@ function render() {
   const count = (id) => state.bids.filter((b) => b.network === id).length;
   table(
     $('#networks'),
-    ['Network', 'Name', 'GVL id', 'Status', 'Bids', ''],
+    ['Network', 'Name', 'Kind', 'GVL id', 'Status', 'Bids', ''],
     state.networks.map((n) =>
       el(
         'tr',
         { 'data-id': n.id },
         el('th', { scope: 'row', text: n.id }),
         el('td', { text: n.name ?? '' }),
-        el('td', { text: n.gvl_id ?? '—' }),
+        el('td', { text: partnerOf(n)?.label ?? 'custom' }),
+        el('td', { text: n.gvl_id ?? partnerOf(n)?.gvl_id ?? '—' }),
         el('td', { text: status(n) }),
         el('td', { text: count(n.id) }),
         actions('networks', n),
@@ -279,6 +290,71 @@ function macrosOf(text) {
   return Object.keys(m).length ? m : undefined;
 }
 
+const partnerOf = (network) =>
+  network && network.partner ? state.partners.find((p) => p.name === network.partner) : undefined;
+const networkById = (id) => state.networks.find((n) => n.id === id);
+
+// The partner's parameter fields, from dist/partners.json.
+function paramFields(form, partner, params = {}) {
+  const box = $('#b-params', form);
+  box.replaceChildren(el('legend', { text: `${partner ? partner.label : 'Partner'} parameters` }));
+  if (box.dataset.errorId) box.append(el('p', { class: 'field-error', id: box.dataset.errorId }));
+  form.classList.toggle('known', Boolean(partner));
+  if (!partner) return;
+  for (const p of partner.params) {
+    const id = `p-${p.name}`;
+    const value = params[p.name];
+    const label = el('label', { for: id, text: `${p.name}${p.required ? '' : ' (optional)'}` });
+    const data = { id, 'data-path': `params.${p.name}`, 'data-type': p.type };
+    let input;
+    if (p.type === 'boolean') {
+      input = el('input', { ...data, type: 'checkbox' });
+      input.checked = value === true;
+    } else if (p.type === 'object' || p.type === 'key_values') {
+      input = el('textarea', { ...data, rows: 3, spellcheck: 'false' });
+      input.value = value === undefined ? '' : JSON.stringify(value);
+    } else {
+      const type = p.type === 'ms' ? 'number' : p.type === 'url' ? 'url' : 'text';
+      input = el('input', { ...data, type, autocomplete: 'off' });
+      input.value = value ?? '';
+    }
+    const parts = p.type === 'boolean' ? [input, label] : [label, input];
+    box.append(
+      el(
+        'div',
+        { class: p.type === 'boolean' ? 'field check' : 'field' },
+        ...parts,
+        el('p', { class: 'hint', text: p.hint }),
+      ),
+    );
+    attachError(form, input);
+  }
+}
+
+// The params in the form: JSON fields parsed (a field that is not JSON is kept as its
+// text, for the engine to refuse with its path).
+function paramsOfForm(form) {
+  const params = {};
+  for (const input of $('#b-params', form).querySelectorAll('[data-path]')) {
+    const name = input.dataset.path.slice('params.'.length);
+    const type = input.dataset.type;
+    if (type === 'boolean') {
+      if (input.checked) params[name] = true;
+    } else if (input.value.trim() === '') {
+      continue;
+    } else if (type === 'ms') {
+      params[name] = Number(input.value);
+    } else if (type === 'object' || type === 'key_values') {
+      try {
+        params[name] = JSON.parse(input.value);
+      } catch {
+        params[name] = input.value;
+      }
+    } else params[name] = input.value.trim();
+  }
+  return params;
+}
+
 // The bid in the form, over the one being edited (fields the form does not show kept).
 function bidOfForm(form, base) {
   const bid = structuredClone(base ?? {});
@@ -291,8 +367,15 @@ function bidOfForm(form, base) {
   put(bid, 'active', $('#b-active', form).checked ? undefined : false);
   put(bid, 'start', v('#b-start').trim() || undefined);
   put(bid, 'end', v('#b-end').trim() || undefined);
-  put(bid, 'tag', v('#b-tag'));
-  put(bid, 'macros', macrosOf(v('#b-macros')));
+  if (partnerOf(networkById(bid.network))) {
+    delete bid.tag;
+    delete bid.macros;
+    bid.params = paramsOfForm(form);
+  } else {
+    delete bid.params;
+    put(bid, 'tag', v('#b-tag'));
+    put(bid, 'macros', macrosOf(v('#b-macros')));
+  }
   for (const f of ['placements', 'countries', 'regions', 'os', 'domains'])
     put(bid, `targeting.${f}`, list(v(`#t-${f}`)));
   put(bid, 'targeting.supply_type', v('#t-supply') || undefined);
@@ -312,6 +395,7 @@ function fillBidForm(form, bid) {
   $('#b-id', form).readOnly = Boolean(bid.id);
   $('#b-network', form).replaceChildren(...state.networks.map((n) => el('option', { value: n.id, text: n.id })));
   set('#b-network', bid.network ?? state.networks[0]?.id);
+  paramFields(form, partnerOf(networkById($('#b-network', form).value)), bid.params);
   set('#b-cpm', bid.cpm);
   set('#b-timeout', bid.timeout_ms);
   set('#b-sizes', (bid.sizes ?? []).map((s) => (Array.isArray(s) ? s.join('x') : s)).join(', '));
@@ -344,6 +428,16 @@ function networkOfForm(form, base) {
   put(n, 'id', $('#n-id', form).value.trim());
   put(n, 'name', $('#n-name', form).value.trim() || undefined);
   put(n, 'gvl_id', numberOf($('#n-gvl', form)));
+  const partner = $('#n-partner', form).value;
+  if (partner) {
+    n.kind = 'known';
+    n.partner = partner;
+    put(n, 'script_url', $('#n-script', form).value.trim() || undefined);
+  } else {
+    if (n.kind === 'known') delete n.kind;
+    delete n.partner;
+    delete n.script_url;
+  }
   const rule = $('#n-consent', form).value;
   if (rule === 'default') delete n.consent;
   else if (rule === 'exempt') n.consent = false;
@@ -357,6 +451,13 @@ function fillNetworkForm(form, n) {
   $('#n-id', form).readOnly = Boolean(n.id);
   $('#n-name', form).value = n.name ?? '';
   $('#n-gvl', form).value = n.gvl_id ?? '';
+  $('#n-partner', form).replaceChildren(
+    el('option', { value: '', text: "custom: its bids carry the network's own tag" }),
+    ...state.partners.map((p) => el('option', { value: p.name, text: `known partner: ${p.label}` })),
+  );
+  $('#n-partner', form).value = n.partner ?? '';
+  $('#n-script', form).value = n.script_url ?? '';
+  form.classList.toggle('known', Boolean(n.partner));
   $('#n-consent', form).value = n.consent === false ? 'exempt' : n.consent ? 'purposes' : 'default';
   $('#n-purposes', form).value = (n.consent?.purposes ?? []).join(', ');
   $('#n-active', form).checked = n.active !== false;
@@ -381,7 +482,8 @@ function showError(form, error) {
   }
   best.setAttribute('aria-invalid', 'true');
   // The engine names the field by its path in a config; here the field says which.
-  $(`#${best.dataset.errorId}`).textContent = error.message.replace(/config\.(mediated_bids|networks)\[\d+\]\./g, '');
+  const msg = $(`#${best.dataset.errorId}`) ?? $('.form-error', form);
+  msg.textContent = error.message.replace(/config\.(mediated_bids|networks)\[\d+\]\./g, '');
 }
 
 function clearErrors(form) {
@@ -433,18 +535,29 @@ function open(kind, item) {
 }
 const edit = (kind, item) => open(kind, item);
 
+// Each field gets a place for its error, tied to it for screen readers.
+let errorIds = 0;
+function attachError(form, f) {
+  const id = `${form.id}-err-${errorIds++}`;
+  f.dataset.errorId = id;
+  f.setAttribute('aria-describedby', id);
+  const msg = el('p', { class: 'field-error', id });
+  (f.tagName === 'FIELDSET' ? f : (f.closest('.field') ?? f)).append(msg);
+}
+
 function wireForm(kind, dialog) {
   const form = $('form', dialog);
   const read = () => (kind === 'bids' ? bidOfForm(form, editing.base) : networkOfForm(form, editing.base));
-  // Each field gets a place for its error, tied to it for screen readers.
-  let k = 0;
-  for (const f of form.querySelectorAll('[data-path]')) {
-    const id = `${form.id}-err-${k++}`;
-    f.dataset.errorId = id;
-    f.setAttribute('aria-describedby', id);
-    const msg = el('p', { class: 'field-error', id });
-    (f.tagName === 'FIELDSET' ? f : (f.closest('.field') ?? f)).append(msg);
-  }
+  for (const f of form.querySelectorAll('[data-path]')) attachError(form, f);
+  // The network decides between a tag and a partner's parameters.
+  if (kind === 'bids')
+    $('#b-network', form).addEventListener('change', () =>
+      paramFields(form, partnerOf(networkById($('#b-network', form).value))),
+    );
+  else
+    $('#n-partner', form).addEventListener('change', () =>
+      form.classList.toggle('known', Boolean($('#n-partner', form).value)),
+    );
   let timer = 0;
   form.addEventListener('input', () => {
     clearTimeout(timer);

@@ -9,13 +9,13 @@ const KINDS = {
   networks: {
     list: 'networks',
     one: 'network',
-    fields: new Set(['id', 'name', 'active', 'gvl_id', 'consent', 'kind']),
+    fields: new Set(['id', 'name', 'active', 'gvl_id', 'consent', 'kind', 'partner', 'script_url']),
   },
   bids: {
     list: 'mediated_bids',
     one: 'bid',
     fields: new Set([
-      'id', 'network', 'name', 'cpm', 'active', 'timeout_ms', 'sizes', 'start', 'end', 'targeting', 'macros', 'tag',
+      'id', 'network', 'name', 'cpm', 'active', 'timeout_ms', 'sizes', 'start', 'end', 'targeting', 'macros', 'tag', 'params',
     ]),
   },
 }; // prettier-ignore

@@ -42,6 +42,7 @@ const STATIC = {
   '/demo/demo.js': 'web/demo/demo.js',
   '/manage/manage.js': 'web/manage/manage.js',
   '/manage/manage.css': 'web/manage/manage.css',
+  '/manage/partners.json': 'dist/partners.json',
 };
 // What a tag host serves (dist/, built from web/frame): cached, framable by any page.
 const TAG_HOST_FILES = {
