@@ -393,3 +393,35 @@ test('a restart keeps the live version; a config file edited while the server wa
     await s.close();
   }
 });
+
+test('an AdSense network and bid by their ids alone, through the API; a bad id is named at its parameter', async () => {
+  const s = await serve();
+  try {
+    let r = await call(s, 'POST', '/api/networks', {
+      body: { id: 'ads', kind: 'known', partner: 'adsense' },
+      ifMatch: '*',
+    });
+    assert.equal(r.status, 201);
+    const body = {
+      id: 'ads-1',
+      network: 'ads',
+      cpm: 60,
+      sizes: [[300, 250]],
+      params: { client: 'ca-pub-1234567890123456', slot: '123' },
+    };
+    r = await call(s, 'POST', '/api/bids', { body, ifMatch: '*' });
+    assert.equal(r.status, 400);
+    assert.deepEqual([r.json.error.code, r.json.error.at], ['invalid_value', 'params.slot']);
+    r = await call(s, 'POST', '/api/bids', {
+      body: { ...body, params: { ...body.params, slot: '1234567890' } },
+      ifMatch: '*',
+    });
+    assert.equal(r.status, 201);
+    const first = (await auction(s, 'adsense')).imps[0].waterfall[0];
+    assert.equal(first.bid, 'ads-1');
+    assert.match(first.tag, /data-ad-client="ca-pub-1234567890123456" data-ad-slot="1234567890"/);
+    assert.match(first.tag, /data-ad-status/);
+  } finally {
+    await s.close();
+  }
+});

@@ -212,3 +212,42 @@ test('the keyboard opens, fills and closes a form; a phone width scrolls tables,
     await ro.context.close();
   }
 });
+
+test('a GPT network and bid from their ids alone: the partner fields are checked by the engine, the tag is written for them', async () => {
+  const { page, context, errors } = await signedIn(ADMIN);
+  try {
+    await page.click('#add-network');
+    await page.fill('#n-id', 'gam');
+    await page.selectOption('#n-partner', 'google_ad_manager');
+    assert.ok(await page.locator('#n-script').isVisible(), 'a partner may name its script');
+    await page.click('#network-form button[type=submit]');
+    await page.waitForSelector('#networks tr[data-id="gam"]');
+    assert.match(await page.textContent('#networks tr[data-id="gam"]'), /Google Ad Manager \(GPT\)\s*755/);
+    await page.click('#add-bid');
+    await page.fill('#b-id', 'gam-1');
+    await page.selectOption('#b-network', 'gam');
+    assert.equal(await page.locator('#b-tag').isVisible(), false, 'no tag to write');
+    await page.fill('#b-cpm', '40');
+    await page.fill('#b-sizes', '300x250');
+    await page.fill('#p-ad_unit', 'home/top');
+    await page.waitForFunction(() => document.querySelector('#p-ad_unit').getAttribute('aria-invalid') === 'true');
+    assert.match(
+      await page.textContent(`#${await page.getAttribute('#p-ad_unit', 'aria-describedby')}`),
+      /ad unit path/,
+    );
+    await page.fill('#p-ad_unit', '/6355419/home/top');
+    await page.fill('#p-targeting', '{"section": ["news"]}');
+    await page.click('#bid-form button[type=submit]');
+    await page.waitForSelector('#bids tr[data-id="gam-1"]');
+    const bid = (await (await fetch(server.url + '/api/bids/gam-1', { headers: bearer })).json()).bid;
+    assert.deepEqual(bid.params, { ad_unit: '/6355419/home/top', targeting: { section: ['news'] } });
+    assert.equal(bid.tag, undefined);
+    const first = (await waterfall('gam-page'))[0];
+    assert.equal(first.bid, 'gam-1');
+    assert.match(first.tag, /googletag\.defineSlot\('\/6355419\/home\/top', \[300, 250\]/);
+    assert.match(first.tag, /slotRenderEnded/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -4,7 +4,8 @@
 
 export type Source = 'mediated' | 'rtb';
 export type Outcome = 'filled' | 'no_fill' | 'error' | 'timeout' | 'late';
-export type MediatedReason = 'inactive' | 'flight' | 'targeting' | 'size' | 'floor' | 'below_rtb' | 'depth' | 'budget';
+export type MediatedReason =
+  'inactive' | 'flight' | 'targeting' | 'size' | 'floor' | 'below_rtb' | 'depth' | 'budget' | 'consent';
 
 /** A waterfall entry for a mediated bid: load `tag` in a sandboxed frame. */
 export interface MediatedEntry {
