@@ -23,7 +23,10 @@ empty :=
 space := $(empty) $(empty)
 EXPORTS_ALL  = $(shell sed -n 's/^\(med_[a-z0-9_]*\).*/_\1/p' c_src/exports.txt)
 EXPORTS_PAGE = $(shell sed -n 's/^\(med_[a-z0-9_]*\)$$/_\1/p' c_src/exports.txt)
-HOST_JS = web/engine/engine.js web/page/consent.js web/page/runtime.js web/node/node.js build/constants.js web/frame/boot.js web/frame/noad.js
+# The page's own Wasm: the waterfall state machine alone (the auction engine is
+# dist/mediation-auction.js, fetched when a page runs an auction itself).
+EXPORTS_WF   = _med_engine_new $(filter _med_wf_%,$(EXPORTS_PAGE))
+HOST_JS = web/engine/engine.js web/page/consent.js web/page/auction-loader.js web/page/runtime.js web/node/node.js build/constants.js web/frame/boot.js web/frame/noad.js
 
 .PHONY: all native wasm dist test test-c test-node lint bench example demo clean deps
 
@@ -79,6 +82,11 @@ build/engine-small.wasm: $(ENGINE_SRC) $(ENGINE_HDR) c_src/exports.txt c_src/imp
 	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_FLAGS) -sEXPORTED_FUNCTIONS=$(subst $(space),$(comma),$(EXPORTS_PAGE)) \
 	  -DMED_NO_STATS -Oz -flto -o $@ $(filter-out c_src/stats.c,$(ENGINE_SRC))
 
+build/engine-wf.wasm: $(ENGINE_SRC) $(ENGINE_HDR) c_src/exports.txt c_src/imports.js
+	@mkdir -p build
+	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_FLAGS) -sEXPORTED_FUNCTIONS=$(subst $(space),$(comma),$(EXPORTS_WF)) \
+	  -sINITIAL_MEMORY=1MB -DMED_NO_STATS -Oz -flto -o $@ $(filter-out c_src/stats.c,$(ENGINE_SRC))
+
 # The numbers JS shares with C (bounds, enums), printed by a program built on the headers.
 build/constants.js: scripts/gen-constants.c c_src/bounds.h c_src/waterfall.h c_src/waterfall.c
 	@mkdir -p build
@@ -93,8 +101,10 @@ dist/partners.json: scripts/gen-partners.c c_src/partners.c c_src/partners.h $(E
 	./build/gen-partners > $@
 
 # ---- dist: the Wasm embedded in JS, from mediation.js.in ----
-dist: dist/mediation.mjs dist/mediation.js dist/mediation.d.ts dist/mediation.d.mts dist/frame.html dist/partners.json
-dist/mediation.mjs dist/mediation.js dist/frame.html: mediation.js.in build/engine.wasm build/engine-small.wasm $(HOST_JS) scripts/build-dist.mjs c_src/exports.txt
+dist: dist/mediation.mjs dist/mediation.js dist/mediation-auction.js dist/mediation.d.ts dist/mediation.d.mts dist/frame.html \
+  dist/partners.json
+dist/mediation.mjs dist/mediation.js dist/mediation-auction.js dist/frame.html: mediation.js.in build/engine.wasm \
+  build/engine-small.wasm build/engine-wf.wasm $(HOST_JS) scripts/build-dist.mjs c_src/exports.txt
 	@mkdir -p dist
 	node scripts/build-dist.mjs
 dist/mediation.d.ts: web/types/mediation.d.ts

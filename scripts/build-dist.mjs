@@ -1,5 +1,7 @@
 // build-dist.mjs — fills mediation.js.in with a Wasm engine and the JS around it,
-// giving dist/mediation.js (classic script for pages: web/engine + web/page) and
+// giving dist/mediation.js (classic script for pages: web/engine + web/page, with the
+// waterfall state machine's Wasm), dist/mediation-auction.js (the page's auction
+// engine, fetched on demand) and
 // dist/mediation.mjs (ES module for Node: web/engine + web/node); and the tag host's
 // files from web/frame: dist/frame.html, dist/noad.html, dist/noad.js.
 //
@@ -76,8 +78,8 @@ function build(engine, host, head, tail) {
 }
 
 const classic = build(
-  'build/engine-small.wasm',
-  ['web/page/consent.js', 'web/page/runtime.js'],
+  'build/engine-wf.wasm',
+  ['web/page/consent.js', 'web/page/auction-loader.js', 'web/page/runtime.js'],
   "(function () {\n'use strict';",
   'globalThis.mediation = mediation;\n})();',
 );
@@ -95,3 +97,14 @@ writeFileSync(
   `<!doctype html><html><head><meta charset="utf-8"><title>no ad</title><script>${noad}</script></head><body></body></html>\n`,
 );
 writeFileSync(new URL('dist/mediation.js', root), classic);
+// The page's auction engine, fetched on demand (web/page/auction-loader.js): its Wasm,
+// handed to the runtime that mediation.js set up.
+const auction = `/*! mediation-auction.js ${pkg.version} (MIT): the auction engine of mediation.js, loaded on demand. */
+(function (m) {
+  var provide = m && m[Symbol.for('mediation.provideAuction')];
+  if (!provide) throw new Error('mediation-auction.js: load mediation.js first');
+  provide('${wasm('build/engine-small.wasm')}');
+})(globalThis.mediation);
+`;
+new vm.Script(auction, { filename: 'dist/mediation-auction.js' });
+writeFileSync(new URL('dist/mediation-auction.js', root), auction);

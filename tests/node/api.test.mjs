@@ -109,7 +109,7 @@ test('every IAB example request is read', async () => {
   }
 });
 
-test('the classic script defines window.mediation with the same engine API', async () => {
+test('the classic script defines window.mediation with the same engine API, the auction engine from its second file', async () => {
   const code = readFileSync(new URL('../../dist/mediation.js', import.meta.url), 'utf8');
   const sandbox = {
     TextEncoder,
@@ -129,6 +129,13 @@ test('the classic script defines window.mediation with the same engine API', asy
     (e) => e.code === 'not_ready',
   );
   await sandbox.mediation.ready;
+  // The auction engine is the second file: until it has run, auctions are not ready.
+  assert.throws(
+    () => sandbox.mediation.auction({ config, request, now: NOW }),
+    (e) => e.code === 'not_ready' && /auctionReady/.test(e.message),
+  );
+  vm.runInNewContext(readFileSync(new URL('../../dist/mediation-auction.js', import.meta.url), 'utf8'), sandbox);
+  await sandbox.mediation.auctionReady;
   const out = sandbox.mediation.auctionJSON({ config, request, bids, now: NOW });
   assert.equal(out, mediation.auctionJSON({ config, request, bids, now: NOW }));
 });

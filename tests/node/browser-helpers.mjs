@@ -95,9 +95,10 @@ export async function startServer({ auction } = {}) {
         res.writeHead(200, { 'content-type': 'text/html' });
         return res.end('landing page');
       }
-      if (url.pathname === '/mediation.js') {
+      if (url.pathname === '/mediation.js' || url.pathname === '/mediation-auction.js') {
+        if (url.pathname === '/mediation-auction.js') notices.push('auction-engine');
         res.writeHead(200, { 'content-type': 'text/javascript' });
-        return res.end(readFileSync(new URL('dist/mediation.js', root)));
+        return res.end(readFileSync(new URL('dist' + url.pathname, root)));
       }
       if (url.pathname === '/page.html') {
         res.writeHead(200, { 'content-type': 'text/html' });

@@ -442,3 +442,53 @@ test('200 slots rendered and removed leave no frames, timers or listeners, and t
   assert.equal(await page.evaluate(() => document.querySelectorAll('iframe').length), 0);
   assert.ok(after - before < 1 << 20, `the heap grew by ${after - before} bytes`);
 });
+
+test('the auction engine is a second file, fetched only for an auction in the page', async () => {
+  await freshPage();
+  // Endpoint mode: the runtime alone.
+  await render('slot-a', { endpoint: '/auction', request: { id: 'ep', imp: [{ id: '1' }] } });
+  assert.ok(!server.notices.includes('auction-engine'), 'not fetched for a waterfall from an ad server');
+  const before = await page.evaluate(() => {
+    try {
+      mediation.loadConfig({ networks: [] });
+      return 'loaded';
+    } catch (e) {
+      return e.code;
+    }
+  });
+  assert.equal(before, 'not_ready');
+  await page.evaluate(() => mediation.auctionReady);
+  assert.equal(server.notices.filter((n) => n === 'auction-engine').length, 1, 'fetched once');
+  const ids = await page.evaluate(() => {
+    const h = mediation.loadConfig({ networks: [{ id: 'n' }], mediated_bids: [] });
+    h.release();
+    return typeof h.id;
+  });
+  assert.equal(ids, 'number');
+  // A page whose auctionUrl is wrong gets a clear error; the right one then works.
+  await freshPage();
+  const failed = await page.evaluate(async () => {
+    mediation.setConfig({ auctionUrl: '/nowhere/mediation-auction.js' });
+    try {
+      await mediation.auctionReady;
+      return 'ready';
+    } catch (e) {
+      return e.code;
+    }
+  });
+  assert.equal(failed, 'auction_unavailable');
+  const r = await page.evaluate(async () => {
+    mediation.setConfig({ auctionUrl: null });
+    return mediation.render('slot-a', {
+      config: {
+        networks: [{ id: 'n' }],
+        mediated_bids: [
+          { id: 'pm', network: 'n', cpm: 3, timeout_ms: 500, tag: '<p>x</p><script>mediation.filled()</script>' },
+        ],
+      },
+      request: { id: 'page-req', imp: [{ id: '1', banner: { w: 300, h: 250 } }] },
+      bids: [],
+    });
+  });
+  assert.equal(r.by.bid, 'pm');
+});

@@ -249,16 +249,18 @@ function makeEngineApi(bytesPromise) {
 }
 
 // The engine's half of the public `mediation` object, the same in the page and in Node.
-function engineFacade(api) {
+// `auction` runs the auctions: the same engine in Node; in the page, the auction
+// engine fetched on demand (web/page/auction-loader.js). Each host adds `auctionReady`.
+function engineFacade(api, auction = api) {
   return {
     version: '@@VERSION@@',
     // The bounds the engine enforces (c_src/bounds.h), for hosts that check input.
     limits: MED.LIMITS,
     ready: api.ready,
-    loadConfig: api.loadConfig,
-    auction: api.auction,
-    auctionJSON: api.auctionJSON,
-    memoryBytes: api.memoryBytes,
+    loadConfig: auction.loadConfig,
+    auction: auction.auction,
+    auctionJSON: auction.auctionJSON,
+    memoryBytes: () => api.memoryBytes() + (auction === api ? 0 : auction.memoryBytes()),
     MediationError: api.MediationError,
   };
 }

@@ -589,7 +589,7 @@ async function main() {
   wireForm('bids', $('#bid-dialog'));
   $('#add-network').addEventListener('click', () => open('networks'));
   $('#add-bid').addEventListener('click', () => open('bids'));
-  await mediation.ready;
+  await mediation.auctionReady; // the engine that checks the forms
   try {
     await load();
     say('');

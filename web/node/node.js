@@ -6,5 +6,10 @@ function createMediation(bytesPromise) {
   const api = makeEngineApi(bytesPromise);
   // The statistics of reported attempts (c_src/stats.h), as JSON text.
   const reportJSON = (input) => api.run([jsonOf(input)], (x, engine, len) => x.med_report(engine, len));
-  return { ...engineFacade(api), report: (input) => JSON.parse(reportJSON(input)), reportJSON };
+  return {
+    ...engineFacade(api),
+    auctionReady: api.ready, // one engine does both here
+    report: (input) => JSON.parse(reportJSON(input)),
+    reportJSON,
+  };
 }

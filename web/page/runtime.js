@@ -71,7 +71,8 @@ function tagHostUrl(v) {
 }
 
 function createMediation(bytesPromise) {
-  const api = makeEngineApi(bytesPromise);
+  const api = makeEngineApi(bytesPromise); // the waterfall state machine
+  const auctions = makeAuctionLoader(() => settings.auctionUrl || defaultAuctionUrl());
   const listeners = new Map(EVENTS.map((e) => [e, new Set()]));
   const settings = {
     reportUrl: null,
@@ -80,6 +81,7 @@ function createMediation(bytesPromise) {
     tagHost: null,
     allowTopNavigation: false,
     consentTimeoutMs: 1000,
+    auctionUrl: null,
   };
   const consent = makeConsent();
   const runs = new WeakMap(); // slot element -> its latest run
@@ -126,6 +128,7 @@ function createMediation(bytesPromise) {
         v.every((u) => typeof u === 'string' && tagHostUrl(u))),
     allowTopNavigation: (v) => typeof v === 'boolean',
     consentTimeoutMs: (v) => Number.isFinite(v) && v >= 0 && v <= 10000,
+    auctionUrl: (v) => v === null || typeof v === 'string',
   };
   function setConfig(options = {}) {
     for (const k of Object.keys(options)) {
@@ -727,8 +730,8 @@ function createMediation(bytesPromise) {
     }
     if (result && result.config !== undefined && result.request !== undefined) {
       const request = await withConsent(result.request);
-      await api.ready;
-      return api.auction({ ...result, request });
+      await auctions.load();
+      return auctions.auction({ ...result, request });
     }
     if (result && Array.isArray(result.imps)) return result;
     throw new TypeError(
@@ -769,5 +772,18 @@ function createMediation(bytesPromise) {
     return { runs: active.size, frames: live.size, listening: heard };
   }
 
-  return { ...engineFacade(api), events: EVENTS, render, clear, on, off, setConfig, stats };
+  const pub = {
+    ...engineFacade(api, auctions),
+    [PROVIDE_AUCTION]: auctions.provide,
+    events: EVENTS,
+    render,
+    clear,
+    on,
+    off,
+    setConfig,
+    stats,
+  };
+  // Reading it fetches the auction engine (once): `await mediation.auctionReady`.
+  Object.defineProperty(pub, 'auctionReady', { get: auctions.load, enumerable: true });
+  return pub;
 }

@@ -38,6 +38,7 @@ const TYPES = {
 const STATIC = {
   '/mediation.js': 'dist/mediation.js',
   '/mediation.mjs': 'dist/mediation.mjs',
+  '/mediation-auction.js': 'dist/mediation-auction.js',
   '/demo/': 'web/demo/index.html',
   '/demo/demo.js': 'web/demo/demo.js',
   '/manage/manage.js': 'web/manage/manage.js',
