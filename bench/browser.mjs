@@ -94,7 +94,7 @@ const ms = (x) => `${x.toFixed(2)} ms`;
 console.log('');
 console.log('mediation.js in headless Chromium');
 console.log(
-  `  dist/mediation.js, engine included: ${dist.length} bytes, ${gz} gzipped (${(gz / 1024).toFixed(1)} KiB; target 30 KB: ${gz <= 30 * 1024 ? 'ok' : 'MISSED'})`,
+  `  dist/mediation.js (the runtime; the auction engine is mediation-auction.js): ${dist.length} bytes, ${gz} gzip -9 (${(gz / 1024).toFixed(1)} KiB; bench.mjs holds it to 12 KB)`,
 );
 console.log(
   `  a timeout fires after its deadline by (median of ${timing.lateness.length}): ${ms(median(timing.lateness))} (target ≤ 15 ms)`,

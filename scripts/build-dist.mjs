@@ -7,11 +7,12 @@
 //
 // The Wasm travels gzipped and base64-encoded (the page inflates it with the
 // browser's own DecompressionStream): base64 of raw Wasm compresses poorly. The JS
-// loses its comment lines and indentation; nothing else is rewritten.
+// loses its comment lines and indentation; the page's files are then minified.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import vm from 'node:vm';
+import { minify } from 'terser';
 
 const root = new URL('..', import.meta.url);
 const read = (p) => readFileSync(new URL(p, root), 'utf8');
@@ -23,6 +24,19 @@ const gzip = (path) =>
     ? execFileSync('/usr/bin/zopfli', ['--i25', '-c', path])
     : gzipSync(readFileSync(path), { level: 9 });
 const wasm = (file) => gzip(new URL(file, root).pathname).toString('base64');
+// What a page downloads is minified by terser (names mangled, dead code dropped; the
+// /*! licence */ line kept); the Node module is left readable.
+// (Single quotes inside: the frames' boot script travels as a JSON string.)
+const minified = async (code, ecma = 2020) =>
+  (
+    await minify(code, {
+      ecma,
+      compress: { passes: 2, negate_iife: false },
+      mangle: true,
+      format: { comments: /^!/ },
+    })
+  ).code;
+
 // Comment lines and end-of-line comments go (our sources put no ' // ' inside strings;
 // the result is parsed below, so a mistake fails the build, not a page).
 const slim = (js) =>
@@ -49,8 +63,8 @@ function checkExports(js, page) {
 const FRAME_HEAD =
   '<!doctype html><html><head><meta charset="utf-8"><base target="_blank">' +
   '<style>html,body{margin:0;padding:0;overflow:hidden}</style>';
-const bootCall = /\(HOST_MODE, TOP_MODE\);\s*$/;
-const boot = slim(read('web/frame/boot.js')).replace('FRAME_HEAD', FRAME_HEAD);
+const bootCall = /\(HOST_MODE,\s*TOP_MODE\);?\s*$/;
+const boot = await minified(slim(read('web/frame/boot.js')).replace('FRAME_HEAD', FRAME_HEAD), 5);
 if (!bootCall.test(boot) || /<\/script/i.test(boot))
   throw new Error('build-dist: web/frame/boot.js has an unexpected shape');
 const bootFunction = boot.replace(bootCall, '');
@@ -62,8 +76,10 @@ function build(engine, host, head, tail) {
   const files = [].concat(host);
   const hostJs = () => files.map((f) => slim(read(f))).join('\n');
   host = [].concat(host).at(-1);
-  const js = slim(read('web/engine/engine.js')) + '\n' + hostJs();
-  checkExports(js, host.startsWith('web/page/'));
+  const page = host.startsWith('web/page/');
+  // The page carries core.js only: the auction API (engine.js) is in its second file.
+  const engineJs = slim(read('web/engine/core.js')) + (page ? '' : '\n' + slim(read('web/engine/engine.js')));
+  checkExports(engineJs + '\n' + hostJs(), page);
   return template
     .replace('//@@HEAD@@', head)
     .replace('@@WASM_GZIP_BASE64@@', wasm(engine))
@@ -71,7 +87,7 @@ function build(engine, host, head, tail) {
       '//@@CONSTANTS_JS@@\n',
       () => slim(read('build/constants.js')) + (host.startsWith('web/page/') ? '\n' + frameConstants : ''),
     )
-    .replace('//@@ENGINE_JS@@\n', () => slim(read('web/engine/engine.js')))
+    .replace('//@@ENGINE_JS@@\n', () => engineJs)
     .replace('//@@HOST_JS@@\n', hostJs)
     .replace('//@@TAIL@@', tail)
     .replaceAll('@@VERSION@@', pkg.version);
@@ -83,7 +99,8 @@ const classic = build(
   "(function () {\n'use strict';",
   'globalThis.mediation = mediation;\n})();',
 );
-new vm.Script(classic, { filename: 'dist/mediation.js' }); // throws on a syntax error
+const page = await minified(classic);
+new vm.Script(page, { filename: 'dist/mediation.js' }); // throws on a syntax error
 const esm = build('build/engine.wasm', 'web/node/node.js', '', 'export default mediation;\nexport { mediation };');
 writeFileSync(new URL('dist/mediation.mjs', root), esm);
 writeFileSync(
@@ -96,15 +113,23 @@ writeFileSync(
   new URL('dist/noad.html', root),
   `<!doctype html><html><head><meta charset="utf-8"><title>no ad</title><script>${noad}</script></head><body></body></html>\n`,
 );
-writeFileSync(new URL('dist/mediation.js', root), classic);
+writeFileSync(new URL('dist/mediation.js', root), page);
 // The page's auction engine, fetched on demand (web/page/auction-loader.js): its Wasm,
 // handed to the runtime that mediation.js set up.
+// It gets the helpers it shares with mediation.js (core.js) from the runtime.
+const engineJs = slim(read('web/engine/engine.js'));
+checkExports(engineJs, true);
 const auction = `/*! mediation-auction.js ${pkg.version} (MIT): the auction engine of mediation.js, loaded on demand. */
 (function (m) {
-  var provide = m && m[Symbol.for('mediation.provideAuction')];
-  if (!provide) throw new Error('mediation-auction.js: load mediation.js first');
-  provide('${wasm('build/engine-small.wasm')}');
+'use strict';
+const provide = m && m[Symbol.for('mediation.provideAuction')];
+if (!provide) throw new Error('mediation-auction.js: load mediation.js first');
+provide(({ MediationError, makeCore, base64Bytes, inflate }) => {
+${engineJs}
+return makeEngineApi(inflate(base64Bytes('${wasm('build/engine-small.wasm')}')));
+});
 })(globalThis.mediation);
 `;
-new vm.Script(auction, { filename: 'dist/mediation-auction.js' });
-writeFileSync(new URL('dist/mediation-auction.js', root), auction);
+const auctionPage = await minified(auction);
+new vm.Script(auctionPage, { filename: 'dist/mediation-auction.js' });
+writeFileSync(new URL('dist/mediation-auction.js', root), auctionPage);

@@ -1,42 +1,11 @@
-// engine.js — the thin JS API over the Wasm engine (docs/auction.md).
-//
-// The engine is C compiled to a standalone Wasm module; this file instantiates it
-// from the bytes embedded in dist/mediation.{js,mjs} and moves documents in and
-// out: a string is UTF-8-encoded straight into the engine's input buffer (one
-// copy), the engine answers with one JSON document, and errors become Errors with
-// `code` and `at`. Shared by the page runtime (web/page) and the Node module
-// (web/node); engineFacade() is the part of the public object both carry.
-
-// Errors, one rule for every host: what is wrong with a document the engine reads
-// (config, request, bids, attempts) or with the engine's state (not ready, out of
-// memory, a released config) is a MediationError with a stable `code` and `at` (a
-// JSON path or a byte offset); a JS call made with arguments of the wrong kind (an
-// unknown event or option, a slot that is no element) is a TypeError. Nothing else
-// is thrown on purpose.
-class MediationError extends Error {
-  constructor({ code, message, at }) {
-    super(message);
-    this.name = 'MediationError';
-    this.code = code;
-    this.at = at;
-  }
-}
+// engine.js — the thin JS API over the Wasm auction engine (docs/auction.md): a
+// document in (a string UTF-8-encoded straight into the engine's input buffer, one
+// copy), one JSON document out, errors as MediationErrors with `code` and `at`.
+// Built on core.js; in the Node module beside it, and for pages in
+// dist/mediation-auction.js.
 
 const utf8In = new TextEncoder();
 const utf8Out = new TextDecoder();
-
-function base64Bytes(b64) {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-// The embedded engine is gzipped; the host's DecompressionStream inflates it.
-async function inflate(gz) {
-  const stream = new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
 
 // The host's time-zone database for config.timezone (c_src/imports.js): the UTC
 // offset of an IANA zone at an instant, from Intl, kept per zone and minute (a zone
@@ -83,28 +52,6 @@ function zoneOffsets() {
   };
 }
 
-async function instantiateEngine(bytes) {
-  let x = null;
-  const offset = zoneOffsets();
-  const { instance } = await WebAssembly.instantiate(bytes, {
-    env: {
-      emscripten_notify_memory_growth() {},
-      med_host_zone_offset: (ptr, len, utcMs) =>
-        offset(utf8Out.decode(new Uint8Array(x.memory.buffer, ptr, len)), utcMs),
-    },
-  });
-  x = instance.exports;
-  if (x._initialize) x._initialize();
-  const engine = x.med_engine_new();
-  if (!engine)
-    throw new MediationError({
-      code: 'out_of_memory',
-      message: 'mediation: the engine could not allocate its memory',
-      at: '',
-    });
-  return { x, engine };
-}
-
 // A loaded config: pass it as `config` to auction(). release() frees it at once;
 // otherwise it is freed when garbage-collected.
 class ConfigHandle {
@@ -135,26 +82,23 @@ function jsonOf(value) {
 }
 
 function makeEngineApi(bytesPromise) {
-  let core = null;
-  const ready = Promise.resolve(bytesPromise)
-    .then((bytes) => instantiateEngine(bytes))
-    .then((c) => {
-      core = c;
-    });
+  const offset = zoneOffsets();
+  const base = makeCore(bytesPromise, (exports) => ({
+    med_host_zone_offset: (ptr, len, utcMs) =>
+      offset(utf8Out.decode(new Uint8Array(exports().memory.buffer, ptr, len)), utcMs),
+  }));
+  const { ready, core: need } = base;
   const registry =
     typeof FinalizationRegistry === 'function'
-      ? new FinalizationRegistry((id) => core && core.x.med_config_unload(core.engine, id))
+      ? new FinalizationRegistry((id) => {
+          try {
+            const { x, engine } = need();
+            x.med_config_unload(engine, id);
+          } catch (_) {
+            /* not ready: nothing was loaded */
+          }
+        })
       : null;
-
-  function need() {
-    if (!core)
-      throw new MediationError({
-        code: 'not_ready',
-        message: 'mediation: the engine is not ready yet (await mediation.ready)',
-        at: '',
-      });
-    return core;
-  }
 
   // Encodes a document, given as a list of text parts, into the engine's input
   // buffer part by part (no concatenated copy); returns its byte length.
@@ -180,7 +124,8 @@ function makeEngineApi(bytesPromise) {
   }
 
   function release(id, handle) {
-    need().x.med_config_unload(core.engine, id);
+    const { x, engine } = need();
+    x.med_config_unload(engine, id);
     if (registry) registry.unregister(handle);
   }
 
@@ -241,26 +186,6 @@ function makeEngineApi(bytesPromise) {
     return JSON.parse(auctionJSON(input, config));
   }
 
-  function memoryBytes() {
-    return need().x.memory.buffer.byteLength;
-  }
-
-  return { ready, core: need, run, loadConfig, auction, auctionJSON, memoryBytes, MediationError, ConfigHandle };
+  return { ready, core: need, run, loadConfig, auction, auctionJSON, memoryBytes: base.memoryBytes, ConfigHandle };
 }
 
-// The engine's half of the public `mediation` object, the same in the page and in Node.
-// `auction` runs the auctions: the same engine in Node; in the page, the auction
-// engine fetched on demand (web/page/auction-loader.js). Each host adds `auctionReady`.
-function engineFacade(api, auction = api) {
-  return {
-    version: '@@VERSION@@',
-    // The bounds the engine enforces (c_src/bounds.h), for hosts that check input.
-    limits: MED.LIMITS,
-    ready: api.ready,
-    loadConfig: auction.loadConfig,
-    auction: auction.auction,
-    auctionJSON: auction.auctionJSON,
-    memoryBytes: () => api.memoryBytes() + (auction === api ? 0 : auction.memoryBytes()),
-    MediationError: api.MediationError,
-  };
-}

@@ -23,18 +23,19 @@ function defaultAuctionUrl() {
 function makeAuctionLoader(urlOf) {
   let api = null;
   let loading = null;
-  let provided = null; // resolves to the Wasm bytes once the script has run
-  let giveBytes = null;
+  let provided = null; // resolves to the engine API once the script has run
+  let giveApi = null;
   let given = false; // the script ran already (the page may include it itself)
   const reset = () => {
-    provided = new Promise((resolve) => (giveBytes = resolve));
+    provided = new Promise((resolve) => (giveApi = resolve));
   };
   reset();
 
-  // mediation-auction.js calls this with its gzipped, base64-encoded Wasm.
-  function provide(b64) {
+  // mediation-auction.js calls this with a factory of its engine API (web/engine/
+  // engine.js around its Wasm), which takes what it shares with this script.
+  function provide(factory) {
     given = true;
-    giveBytes(inflate(base64Bytes(b64)));
+    giveApi(factory({ MediationError, makeCore, base64Bytes, inflate }));
   }
 
   function inject(url) {
@@ -61,7 +62,7 @@ function makeAuctionLoader(urlOf) {
     if (!loading) {
       loading = (async () => {
         if (!given && typeof document !== 'undefined') await inject(urlOf());
-        const engine = makeEngineApi(await provided);
+        const engine = await provided;
         await engine.ready;
         api = engine;
       })();

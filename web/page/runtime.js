@@ -71,7 +71,7 @@ function tagHostUrl(v) {
 }
 
 function createMediation(bytesPromise) {
-  const api = makeEngineApi(bytesPromise); // the waterfall state machine
+  const api = makeCore(bytesPromise); // the waterfall state machine
   const auctions = makeAuctionLoader(() => settings.auctionUrl || defaultAuctionUrl());
   const listeners = new Map(EVENTS.map((e) => [e, new Set()]));
   const settings = {

@@ -186,6 +186,8 @@ export interface Settings {
   allowTopNavigation?: boolean;
   /** How long an auction waits for the page's CMP (__tcfapi, __gpp, __uspapi); default 1000. */
   consentTimeoutMs?: number;
+  /** Where dist/mediation-auction.js is (default: beside mediation.js); null restores the default. */
+  auctionUrl?: string | null;
 }
 
 export interface RenderOptions {
@@ -213,12 +215,18 @@ export interface Limits {
   readonly maxCpm: number;
 }
 
-/** What the page script and the Node module both carry: the auction engine. */
+/** What the page script and the Node module both carry: the auction engine (in the page, fetched on demand). */
 export interface Mediation {
   readonly version: string;
   readonly limits: Limits;
-  /** Resolves when the engine is loaded. */
+  /** Resolves when the engine is loaded (in the page: the runtime and its waterfall engine). */
   readonly ready: Promise<void>;
+  /**
+   * Resolves when the auction engine is loaded: at once in Node; in the page, reading it
+   * fetches dist/mediation-auction.js (once). loadConfig, auction and auctionJSON throw
+   * `not_ready` before; render with a config waits for it itself.
+   */
+  readonly auctionReady: Promise<void>;
   loadConfig(config: Json): ConfigHandle;
   auction(input: AuctionInput | string, config?: ConfigHandle): AuctionOutput;
   /** The same, as JSON text (no parse): for servers that pass it on. */
