@@ -21,7 +21,6 @@ class MediationError extends Error {
   }
 }
 
-
 function base64Bytes(b64) {
   const bin = atob(b64);
   const out = new Uint8Array(bin.length);

@@ -188,4 +188,3 @@ function makeEngineApi(bytesPromise) {
 
   return { ready, core: need, run, loadConfig, auction, auctionJSON, memoryBytes: base.memoryBytes, ConfigHandle };
 }
-
