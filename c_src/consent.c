@@ -28,7 +28,7 @@ static uint64_t take(bits *b, unsigned n) {
   return v;
 }
 
-static int b64url(unsigned char c) {
+int med_base64url_digit(unsigned char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
   if (c >= 'a' && c <= 'z') return c - 'a' + 26;
   if (c >= '0' && c <= '9') return c - '0' + 52;
@@ -118,7 +118,7 @@ int med_tcf_decode(med_tcf *t, med_str s, med_arena *a, const char **why) {
   int held = 0;
   size_t out = 0;
   for (size_t i = 0; i < n; i++) {
-    int v = b64url((unsigned char)s.s[i]);
+    int v = med_base64url_digit((unsigned char)s.s[i]);
     if (v < 0) return (*why = "not base64url"), 0;
     acc = (acc << 6) | (uint32_t)v;
     held += 6;

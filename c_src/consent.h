@@ -48,6 +48,9 @@ typedef struct {
  * out of memory (*why "out of memory" and a->failed set). */
 int med_tcf_decode(med_tcf *t, med_str s, med_arena *a, const char **why);
 
+/* The value of a base64url digit (A-Z a-z 0-9 - _), or -1: TC and GPP strings alike. */
+int med_base64url_digit(unsigned char c);
+
 int med_tcf_vendor_consent(const med_tcf *t, uint32_t vendor);
 int med_tcf_vendor_li(const med_tcf *t, uint32_t vendor);
 int med_tcf_purpose_consent(const med_tcf *t, uint32_t purpose);

@@ -2,6 +2,8 @@
  * base64url text (6 bits a character, first bit first), no buffer in between. */
 #include "gpp.h"
 
+#include "consent.h" /* med_base64url_digit */
+
 typedef struct {
   const char *s;
   uint32_t nchars;
@@ -9,20 +11,11 @@ typedef struct {
   int bad;       /* a character outside base64url, or a read past the end */
 } reader;
 
-static int b64url(unsigned char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
-
 static uint32_t take(reader *r, unsigned n) {
   uint32_t v = 0;
   for (; n; n--) {
     if (r->at / 6 >= r->nchars) return (r->bad = 1), 0;
-    int c = b64url((unsigned char)r->s[r->at / 6]);
+    int c = med_base64url_digit((unsigned char)r->s[r->at / 6]);
     if (c < 0) return (r->bad = 1), 0;
     v = (v << 1) | (uint32_t)((c >> (5 - r->at % 6)) & 1);
     r->at++;
@@ -135,7 +128,7 @@ int med_gpp_sale_opt_out(uint16_t id, med_str text, const char **why) {
   uint32_t core = 0;
   while (core < text.len && text.s[core] != '.') core++;
   for (uint32_t i = 0; i < core; i++)
-    if (b64url((unsigned char)text.s[i]) < 0) return (*why = "a US section is not base64url"), -1;
+    if (med_base64url_digit((unsigned char)text.s[i]) < 0) return (*why = "a US section is not base64url"), -1;
   reader r = {text.s, core, 0, 0};
   uint32_t version = take(&r, 6);
   r.at = (uint32_t)bit;

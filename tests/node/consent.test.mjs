@@ -5,25 +5,11 @@
 // a crash.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { decodeLines, random } from './helpers.mjs';
 import { PurposeRestriction, SegmentEncoder, Segment, TCModel, TCString } from '@iabtcf/core';
 
-const root = new URL('../../', import.meta.url).pathname;
-const decodeC = (strings, bin = 'build/mediate') =>
-  execFileSync(root + bin, ['tcf'], { input: strings.join('\n') + '\n', maxBuffer: 1 << 28 })
-    .toString()
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
+const decodeC = (strings, bin) => decodeLines('tcf', strings, bin);
 
-// A small deterministic generator, so a failure can be replayed.
-function random(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 const ids = (rnd, n, max) => [...new Set(Array.from({ length: n }, () => 1 + Math.floor(rnd() * max)))];
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 

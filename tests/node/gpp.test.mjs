@@ -6,24 +6,10 @@
 // golden fixtures consent-gpp-*.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { decodeLines, random } from './helpers.mjs';
 import { GppModel } from '@iabgpp/cmpapi';
 
-const root = new URL('../../', import.meta.url).pathname;
-const decodeC = (strings, bin = 'build/mediate') =>
-  execFileSync(root + bin, ['gpp'], { input: strings.join('\n') + '\n', maxBuffer: 1 << 28 })
-    .toString()
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
-
-function random(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+const decodeC = (strings, bin) => decodeLines('gpp', strings, bin);
 
 // Every US section the library knows, by id; uspv1 (6) is plain text.
 const US = {

@@ -1,6 +1,6 @@
 // helpers.mjs — running one document through both hosts: the native CLI and the Wasm module.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import mediation from '../../dist/mediation.mjs';
 
@@ -36,3 +36,20 @@ export async function viaBoth(text) {
 }
 
 export { mediation };
+
+// `mediate <command>` (tcf, gpp) on one string a line: each line's JSON.
+export const decodeLines = (command, strings, bin = 'build/mediate') =>
+  execFileSync(root + bin, [command], { input: strings.join('\n') + '\n', maxBuffer: 1 << 28 })
+    .toString()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+
+// A small deterministic generator, so a failure can be replayed.
+export function random(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}

@@ -353,16 +353,19 @@ test('20 writers on one version: exactly one wins, the others get 409 and change
 test('a restart keeps the live version; a config file edited while the server was down becomes a new version', async () => {
   let s = await serve('restart');
   const { configPath } = s;
+  // The same server again, on the same database and config file.
+  const restart = () =>
+    startServer({
+      port: 0,
+      configPath,
+      dataDir: join(dir, 'restart'),
+      log: () => {},
+      adminToken: ADMIN,
+      readToken: READ,
+    });
   await call(s, 'POST', '/api/networks', { body: NEW_NETWORK, ifMatch: '"1"' });
   await s.close();
-  s = await startServer({
-    port: 0,
-    configPath,
-    dataDir: join(dir, 'restart'),
-    log: () => {},
-    adminToken: ADMIN,
-    readToken: READ,
-  });
+  s = await restart();
   try {
     assert.equal(await live(s), 2);
     assert.ok((await call(s, 'GET', '/api/networks/zeta')).status === 200, 'the API change survived the restart');
@@ -372,14 +375,7 @@ test('a restart keeps the live version; a config file edited while the server wa
   const edited = JSON.parse(demoText);
   edited.networks[0].name = 'Fastfill Renamed';
   writeFileSync(configPath, JSON.stringify(edited));
-  s = await startServer({
-    port: 0,
-    configPath,
-    dataDir: join(dir, 'restart'),
-    log: () => {},
-    adminToken: ADMIN,
-    readToken: READ,
-  });
+  s = await restart();
   try {
     const v = (await call(s, 'GET', '/api/versions')).json;
     assert.equal(v.live, 3);
