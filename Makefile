@@ -11,7 +11,7 @@ CSTD     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Ibuild/i
 CFLAGS  ?= -O2
 SAN      = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-ENGINE_SRC = c_src/arena.c c_src/error.c c_src/json.c c_src/isotime.c c_src/country.c c_src/currency.c c_src/consent.c c_src/gpp.c c_src/partners.c c_src/symtab.c \
+ENGINE_SRC = c_src/arena.c c_src/error.c c_src/json.c c_src/isotime.c c_src/country.c c_src/currency.c c_src/consent.c c_src/gpp.c c_src/partners.c c_src/reports.c c_src/suggest.c c_src/symtab.c \
              c_src/sort.c c_src/config.c c_src/openrtb.c c_src/targeting.c c_src/auction.c \
              c_src/macros.c c_src/result.c c_src/engine.c c_src/waterfall.c c_src/stats.c c_src/api.c
 ENGINE_HDR = $(wildcard c_src/*.h) build/include/jsmn.h
@@ -80,12 +80,12 @@ build/engine.wasm: $(ENGINE_SRC) $(ENGINE_HDR) c_src/exports.txt c_src/imports.j
 build/engine-small.wasm: $(ENGINE_SRC) $(ENGINE_HDR) c_src/exports.txt c_src/imports.js
 	@mkdir -p build
 	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_FLAGS) -sEXPORTED_FUNCTIONS=$(subst $(space),$(comma),$(EXPORTS_PAGE)) \
-	  -DMED_NO_STATS -Oz -flto -o $@ $(filter-out c_src/stats.c,$(ENGINE_SRC))
+	  -DMED_NO_STATS -Oz -flto -o $@ $(filter-out c_src/stats.c c_src/reports.c c_src/suggest.c,$(ENGINE_SRC))
 
 build/engine-wf.wasm: $(ENGINE_SRC) $(ENGINE_HDR) c_src/exports.txt c_src/imports.js
 	@mkdir -p build
 	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_FLAGS) -sEXPORTED_FUNCTIONS=$(subst $(space),$(comma),$(EXPORTS_WF)) \
-	  -sINITIAL_MEMORY=1MB -DMED_NO_STATS -Oz -flto -o $@ $(filter-out c_src/stats.c,$(ENGINE_SRC))
+	  -sINITIAL_MEMORY=1MB -DMED_NO_STATS -Oz -flto -o $@ $(filter-out c_src/stats.c c_src/reports.c c_src/suggest.c,$(ENGINE_SRC))
 
 # The numbers JS shares with C (bounds, enums), printed by a program built on the headers.
 build/constants.js: scripts/gen-constants.c c_src/bounds.h c_src/waterfall.h c_src/waterfall.c

@@ -188,6 +188,42 @@ int32_t med_report(med_engine *e, size_t len) {
   if (!input_fits(e, len)) return MED_BAD_INPUT;
   return with_room(e, len, run_stats, NULL);
 }
+
+static int run_import(med_engine *e, size_t len, void *ctx, shortfall *s) {
+  (void)ctx;
+  med_arena a;
+  med_out o;
+  med_arena_init(&a, e->scratch, e->scratch_cap);
+  med_out_init(&o, e->out, e->out_cap);
+  int r = med_run_import(e->in, len, &a, &o);
+  e->out_len = o.len;
+  s->scratch = a.failed;
+  s->out = o.overflow;
+  return r;
+}
+
+int32_t med_import(med_engine *e, size_t len) {
+  if (!input_fits(e, len)) return MED_BAD_INPUT;
+  return with_room(e, len, run_import, NULL);
+}
+
+static int run_suggest(med_engine *e, size_t len, void *ctx, shortfall *s) {
+  (void)ctx;
+  med_arena a;
+  med_out o;
+  med_arena_init(&a, e->scratch, e->scratch_cap);
+  med_out_init(&o, e->out, e->out_cap);
+  int r = med_run_suggest(e->in, len, &a, &o);
+  e->out_len = o.len;
+  s->scratch = a.failed;
+  s->out = o.overflow;
+  return r;
+}
+
+int32_t med_suggest(med_engine *e, size_t len) {
+  if (!input_fits(e, len)) return MED_BAD_INPUT;
+  return with_room(e, len, run_suggest, NULL);
+}
 #endif
 
 typedef struct {

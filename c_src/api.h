@@ -42,6 +42,10 @@ int32_t med_auction(med_engine *e, size_t len, int32_t handle);
 /* Computes the statistics report of the attempts document in the input buffer
  * (stats.h). Returns 0 or 2, as med_auction. */
 int32_t med_report(med_engine *e, size_t len);
+/* A network report CSV (reports.h) in the input: its rows and errors. */
+int32_t med_import(med_engine *e, size_t len);
+/* Discrepancy and suggested CPMs (suggest.h) of the document in the input. */
+int32_t med_suggest(med_engine *e, size_t len);
 
 const char *med_output(const med_engine *e);
 size_t med_output_len(const med_engine *e);

@@ -1,7 +1,8 @@
 /* cli.c — the native command line: `mediate auction < input.json`,
  * `mediate config < config.json`, `mediate stats < attempts.json` and
  * `mediate tcf < strings` (one TC string a line, its decoding a line) and
- * `mediate gpp < strings` (the same for GPP strings). Reads stdin,
+ * `mediate gpp < strings` (the same for GPP strings), `mediate import < report.csv`
+ * (a network's report read: its rows, and its bad rows with their lines). Reads stdin,
  * prints one JSON document, exits 0 on success and 2 on bad input. It is the host:
  * the I/O, and the time-zone database (the system's tzdata) for config.timezone. */
 #define _DEFAULT_SOURCE /* tm_gmtoff, setenv */
@@ -135,6 +136,8 @@ static int usage(void) {
   fputs("usage: mediate auction < input.json     run one auction (docs/auction.md)\n"
         "       mediate config < config.json     check a mediation config\n"
         "       mediate stats < attempts.json    statistics of reported attempts\n"
+        "       mediate import < report.csv      read a network's report (rows and errors)\n"
+        "       mediate suggest < doc.json       discrepancy and suggested CPMs\n"
         "       mediate tcf < strings            decode TC strings, one a line\n"
         "       mediate gpp < strings            decode GPP strings, one a line\n",
         stderr);
@@ -144,7 +147,8 @@ static int usage(void) {
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "tcf") == 0) return tcf_lines();
   if (argc == 2 && strcmp(argv[1], "gpp") == 0) return gpp_lines();
-  if (argc != 2 || (strcmp(argv[1], "auction") != 0 && strcmp(argv[1], "config") != 0 && strcmp(argv[1], "stats") != 0))
+  if (argc != 2 || (strcmp(argv[1], "auction") != 0 && strcmp(argv[1], "config") != 0 &&
+                    strcmp(argv[1], "stats") != 0 && strcmp(argv[1], "import") != 0 && strcmp(argv[1], "suggest") != 0))
     return usage();
   med_engine *e = med_engine_new();
   size_t len = 0;
@@ -156,6 +160,8 @@ int main(int argc, char **argv) {
   int status = 0;
   if (strcmp(argv[1], "auction") == 0) status = med_auction(e, len, 0) == 0 ? 0 : 2;
   else if (strcmp(argv[1], "stats") == 0) status = med_report(e, len) == 0 ? 0 : 2;
+  else if (strcmp(argv[1], "suggest") == 0) status = med_suggest(e, len) == 0 ? 0 : 2;
+  else if (strcmp(argv[1], "import") == 0) status = med_import(e, len) == 0 && !strstr(med_output(e), "\"error_count\":0}") ? 2 : 0;
   else status = med_config_load(e, len) > 0 ? 0 : 2;
   fwrite(med_output(e), 1, med_output_len(e), stdout);
   fputc('\n', stdout);

@@ -9,6 +9,8 @@
 #include "openrtb.h"
 #include "result.h"
 #ifndef MED_NO_STATS
+#include "reports.h"
+#include "suggest.h"
 #include "stats.h"
 #endif
 
@@ -126,5 +128,24 @@ int med_run_stats(const char *doc, size_t len, med_arena *a, med_out *out) {
   if (!parse_object(&j, doc, len, a, "input", &err) || !med_stats_run(&j, a, out, &err)) return finish_error(out, a, &err);
   if (a->failed) return MED_NO_ROOM;
   return out->overflow ? MED_NO_ROOM : MED_OK;
+}
+
+int med_run_suggest(const char *doc, size_t len, med_arena *a, med_out *out) {
+  med_error err = {0};
+  med_json j;
+  out->len = 0;
+  out->overflow = 0;
+  if (!parse_object(&j, doc, len, a, "input", &err) || !med_suggest_run(&j, a, out, &err)) {
+    if (a->failed) return MED_NO_ROOM;
+    return finish_error(out, a, &err);
+  }
+  return a->failed || out->overflow ? MED_NO_ROOM : MED_OK;
+}
+
+int med_run_import(const char *csv, size_t len, med_arena *a, med_out *out) {
+  out->len = 0;
+  out->overflow = 0;
+  if (!med_reports_read_csv(csv, len, a, out) || out->overflow) return MED_NO_ROOM;
+  return MED_OK;
 }
 #endif

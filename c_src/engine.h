@@ -31,5 +31,10 @@ int med_run_auction(const char *doc, size_t len, const med_config *cfg, const me
 
 /* Computes the statistics report (stats.h) of a document of reported attempts. */
 int med_run_stats(const char *doc, size_t len, med_arena *scratch, med_out *out);
+/* Counted fills, network reports and the bids' CPMs in; discrepancy and suggested
+ * CPMs out (suggest.h). */
+int med_run_suggest(const char *doc, size_t len, med_arena *scratch, med_out *out);
+/* A network report CSV in, its rows and errors out (reports.h). */
+int med_run_import(const char *csv, size_t len, med_arena *scratch, med_out *out);
 
 #endif

@@ -41,6 +41,16 @@ static int utf8_seq_len(const unsigned char *p, size_t left) {
   return 0;
 }
 
+int med_utf8_valid(const char *s, size_t n) {
+  const unsigned char *p = (const unsigned char *)s;
+  for (size_t i = 0; i < n;) {
+    int k = utf8_seq_len(p + i, n - i);
+    if (!k) return 0;
+    i += (size_t)k;
+  }
+  return 1;
+}
+
 #define ONES 0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
 

@@ -91,6 +91,9 @@ int med_str_eq(med_str a, med_str b);
 int med_str_eq_n(med_str a, const char *s, size_t n);
 #define med_str_eq_lit(a, lit) med_str_eq_n((a), "" lit, sizeof(lit) - 1)
 int med_str_eq_cstr(med_str a, const char *s);
+/* Whether s[0..n) is well-formed UTF-8 (no overlongs, surrogates or code points past
+ * U+10FFFF). */
+int med_utf8_valid(const char *s, size_t n);
 int med_str_cmp(med_str a, med_str b); /* byte order */
 int med_str_has_escape(med_str a);
 

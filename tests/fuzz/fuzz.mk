@@ -4,7 +4,7 @@
 #   make fuzz              each target for FUZZ_SECONDS (default 60), one after another
 #   make fuzz-smoke        each target for FUZZ_SMOKE_SECONDS (default 3): for make test
 #   make fuzz-regressions  every file of tests/fuzz/regressions/<target>/ once
-#   make build/fuzz/<t>    one harness (t: config openrtb auction stats waterfall consent)
+#   make build/fuzz/<t>    one harness (t: config openrtb auction stats waterfall consent reports)
 #
 # Seeds stay in tests/fuzz/corpus/<t>/; the growing corpus is a copy under
 # build/fuzz/corpus/<t>/, new crashes land in build/fuzz/crashes/<t>/. A crash
@@ -13,7 +13,7 @@
 FUZZ_CC            ?= clang
 FUZZ_SECONDS       ?= 60
 FUZZ_SMOKE_SECONDS ?= 3
-FUZZ_TARGETS        = config openrtb auction stats waterfall consent
+FUZZ_TARGETS        = config openrtb auction stats waterfall consent reports
 FUZZ_JSON_TARGETS   = config openrtb auction stats
 FUZZ_CFLAGS         = -std=c11 -Wall -Wextra -Werror -Ibuild/include -Ic_src -g -O1 \
                       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

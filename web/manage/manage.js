@@ -14,6 +14,7 @@ const state = {
   networks: [],
   bids: [],
   figures: new Map(),
+  suggestions: new Map(), // bid -> its suggested CPM (report.json's loop)
   versions: [],
   partners: [], // dist/partners.json: the known partners the engine writes tags for
 };
@@ -72,8 +73,10 @@ async function load() {
   try {
     const report = await (await fetch('/report.json', { credentials: 'same-origin' })).json();
     state.figures = new Map((report.verified?.bids ?? []).map((b) => [b.bid, b]));
+    state.suggestions = new Map((report.loop?.suggestions ?? []).map((x) => [x.bid, x]));
   } catch {
     state.figures = new Map(); // the report is extra: the tab works without it
+    state.suggestions = new Map();
   }
   render();
 }
@@ -135,6 +138,26 @@ function actions(kind, item) {
 const status = (item, network) =>
   item.active === false ? 'paused' : network && network.active === false ? 'paused (network)' : 'active';
 
+// The suggested CPM from the networks' reports (c_src/suggest.h), with its confidence,
+// and a button that makes it the bid's CPM (a new version).
+function suggestion(bid) {
+  const x = state.suggestions?.get(bid.id);
+  if (!x) return el('td', { text: '—' });
+  if (x.suggested_cpm === null) return el('td', { text: 'not enough data', title: x.note });
+  const pinned = bid.cpm_pinned === true ? ' (pinned)' : bid.auto_cpm === true ? ' (auto)' : '';
+  const text = `${money(x.suggested_cpm)} (${pct(x.confidence)} sure)${pinned}`;
+  const apply =
+    state.role === 'admin' && x.suggested_cpm !== bid.cpm
+      ? el('button', {
+          type: 'button',
+          text: 'Apply',
+          'aria-label': `Set ${bid.id}'s CPM to ${x.suggested_cpm}`,
+          onclick: () => change(`bids/${encodeURIComponent(bid.id)}`, 'PATCH', { cpm: x.suggested_cpm }),
+        })
+      : null;
+  return el('td', { class: 'actions' }, el('span', { text }), ' ', apply);
+}
+
 function render() {
   $('#live-version').textContent = state.version;
   document.body.classList.toggle('read-only', state.role !== 'admin');
@@ -160,7 +183,7 @@ function render() {
   const nets = new Map(state.networks.map((n) => [n.id, n]));
   table(
     $('#bids'),
-    ['Bid', 'Network', 'CPM', 'Status', 'Attempts', 'Fill rate', 'eCPM', 'p95 latency', ''],
+    ['Bid', 'Network', 'CPM', 'Suggested CPM', 'Status', 'Attempts', 'Fill rate', 'eCPM', 'p95 latency', ''],
     [...state.bids]
       .sort((a, b) => (b.cpm ?? 0) - (a.cpm ?? 0))
       .map((b) => {
@@ -171,6 +194,7 @@ function render() {
           el('th', { scope: 'row', text: b.id }),
           el('td', { text: b.network }),
           el('td', { text: money(b.cpm) }),
+          suggestion(b),
           el('td', { text: status(b, nets.get(b.network)) }),
           el('td', { text: f.attempts ?? 0 }),
           el('td', { text: pct(f.fill_rate) }),

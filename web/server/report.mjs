@@ -173,9 +173,54 @@ function consentPart(rows) {
 privacy choices (TCF consent, US opt-out of sale) in this range.</p>${rows.length ? table(rows, columns) : ''}`;
 }
 
+// What the networks' own reports say (their imports), against what was counted and
+// entered: discrepancy per day, network and bid, and the suggested CPMs.
+function loopPart(loop, money) {
+  const ratio = (v) => (v === null || v === undefined ? '—' : pct(v));
+  const cpm = (v) => (v === null || v === undefined ? '—' : money(v));
+  const rows = [...(loop?.discrepancy ?? [])].reverse().slice(0, 200);
+  const discrepancy = table(rows, [
+    ['day', (r) => r.date],
+    ['network', (r) => r.network],
+    ['bid', (r) => r.bid || '(network)'],
+    ['fills counted', (r) => r.fills],
+    ['impressions reported', (r) => r.impressions],
+    ['discrepancy', (r) => ratio(r.discrepancy)],
+    ['realised eCPM', (r) => cpm(r.realised_ecpm)],
+    ['entered CPM', (r) => cpm(r.entered_cpm)],
+  ]);
+  const suggestions = table(loop?.suggestions ?? [], [
+    ['bid', (r) => r.bid],
+    ['network', (r) => r.network],
+    ['entered CPM', (r) => cpm(r.entered_cpm)],
+    ['suggested CPM', (r) => cpm(r.suggested_cpm)],
+    ['confidence', (r) => ratio(r.confidence)],
+    ['impressions (7 days)', (r) => r.impressions],
+    ['note', (r) => r.note],
+  ]);
+  return `<h2>Networks' own reports</h2>
+<form id="import"><label>Import a network report (CSV: date, network, bid, impressions, revenue, currency)
+<input type="file" name="csv" accept=".csv,text/csv"></label> <button>Import</button></form><pre id="import-result"></pre>
+<script>
+document.getElementById('import').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const file = e.target.csv.files[0];
+  if (!file) return;
+  const r = await fetch('/api/reports', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: await file.text() });
+  const j = await r.json();
+  document.getElementById('import-result').textContent = r.ok
+    ? 'Imported ' + j.imported.rows + ' rows (' + j.imported.days + ' network-days).'
+    : [j.error.message].concat((j.errors || []).map((x) => 'line ' + x.line + ', ' + x.column + ': ' + x.message)).join('\\n');
+  if (r.ok) location.reload();
+});
+</script>
+<h3>Discrepancy: counted fills against reported impressions</h3>${discrepancy}
+<h3>Suggested CPMs (the last 7 days, recent days weighted more; apply them in the Mediation tab)</h3>${suggestions}`;
+}
+
 export function reportPage(
   report,
-  { bidders = {}, rejected = 0, config = {}, currency = 'USD', unverified, consentRejected = [] } = {},
+  { bidders = {}, rejected = 0, config = {}, currency = 'USD', unverified, consentRejected = [], loop } = {},
 ) {
   const money = moneyFormat(currency);
   const nets = report.networks.map((n) => n.network);
@@ -233,6 +278,7 @@ ${mix}${revenue}
 ${table(report.bids, [['bid', (r) => r.bid], ['network', (r) => r.network], ...figures(money)])}
 <h2>RTB bidders</h2>${table(bidderRows, BIDDER_COLUMNS)}
 ${consentPart(consentRejected)}
+${loopPart(loop, money)}
 ${unverified?.totals.attempts ? unverifiedPart(unverified, money) : ''}
 <p>Numbers from <a href="/report.json">/report.json</a>, computed by the engine from every stored attempt.</p>
 </body></html>`;

@@ -26,6 +26,7 @@ import { openStore, STORED, validEvent } from './store.mjs';
 import { reportPage } from './report.mjs';
 import { loadKeys, signOutput, verify } from './tokens.mjs';
 import { openVersions, sha256 } from './versions.mjs';
+import { dayOf, openNetworkReports } from './network-reports.mjs';
 import { diffConfigs, manageApi } from './manage-api.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -53,6 +54,7 @@ const TAG_HOST_FILES = {
 };
 const MAX_REQUEST_BYTES = 64 * 1024;
 const MAX_EVENT_BYTES = 4 * 1024;
+const MAX_REPORT_BYTES = 20 * 1024 * 1024; // a network report CSV
 const DEFAULT_TMAX = 300;
 const TIMEOUT_MS = 10000; // for headers and for a whole request
 const MAX_CONNECTIONS = Number(process.env.MEDIATION_MAX_CONNECTIONS) || 1024;
@@ -438,6 +440,7 @@ export async function startServer({
   await mediation.ready;
   const store = openStore(dataDir);
   const versions = openVersions(store.db);
+  const netReports = openNetworkReports(store.db);
   const config = configHolder(resolve(configPath), log, versions);
   try {
     await config.start();
@@ -660,8 +663,91 @@ export async function startServer({
     const write = req.method !== 'GET' && req.method !== 'HEAD';
     if (write && cookie && req.headers.origin !== `http://${req.headers.host}`)
       throw new HttpError(403, 'cross_origin', "a change by cookie must come from this server's own page");
+    if (url.pathname === '/api/reports') return reportsRoute(req, res, url, role);
     return api(req, res, url, role);
   }
+
+  // Networks' own reports: POST a CSV (c_src/reports.h) to import it whole, or nothing
+  // when a row is bad (every bad row named with its line); GET the stored rows.
+  async function reportsRoute(req, res, url, role) {
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const day = /^\d{4}-\d\d-\d\d$/;
+      const from = url.searchParams.get('from') || dayOf(Date.now() - 30 * 86400000);
+      const to = url.searchParams.get('to') || dayOf(Date.now() + 86400000);
+      if (!day.test(from) || !day.test(to))
+        throw new HttpError(400, 'invalid_value', 'from and to are days as YYYY-MM-DD', 'from');
+      return send(res, 200, JSON.stringify({ rows: netReports.rows(from, to) }));
+    }
+    if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', `no ${req.method} /api/reports`);
+    if (role !== 'admin') throw new HttpError(403, 'forbidden', 'this token may read but not change');
+    if (!/^text\/(csv|plain)\b/i.test(req.headers['content-type'] ?? ''))
+      throw new HttpError(415, 'unsupported_media_type', 'send the report as text/csv');
+    const text = await readBody(req, MAX_REPORT_BYTES);
+    const read = mediation.importReport(text);
+    // Revenue in the config's currency, at the config's rates.
+    const cfg = config.liveConfig().config;
+    const currency = typeof cfg.currency === 'string' ? cfg.currency : 'USD';
+    for (const r of read.rows) {
+      r.rate = r.currency === currency ? 1 : cfg.rates?.[r.currency];
+      if (typeof r.rate !== 'number') {
+        read.error_count++;
+        read.errors.push({
+          line: r.line,
+          column: 'currency',
+          message: `no rate for ${r.currency} in the config's rates`,
+        });
+      }
+    }
+    if (read.error_count) {
+      read.errors.sort((a, b) => a.line - b.line);
+      const message = `${read.error_count} problem(s) in the report; nothing was imported`;
+      const error = { code: 'invalid_report', message, at: `line ${read.errors[0].line}` };
+      return send(res, 400, JSON.stringify({ error, errors: read.errors, error_count: read.error_count }));
+    }
+    send(res, 200, JSON.stringify({ imported: netReports.importRows(read.rows) }));
+  }
+
+  // Discrepancy and suggested CPMs (c_src/suggest.h) over the report's range; the
+  // suggestions from the 7 days before today.
+  function loopJson(url) {
+    const { from } = reportRange(url);
+    const today = dayOf(Date.now());
+    const fromDay = dayOf(Math.min(from, Date.now() - 8 * 86400000));
+    return JSON.stringify(mediation.suggest(netReports.suggestInput(config.liveConfig().config, today, fromDay)));
+  }
+
+  // auto_cpm: once a UTC day, each bid with auto_cpm (and not cpm_pinned) takes its
+  // suggested CPM when the suggestion is confident (>= 0.5), all in one new version;
+  // checked every hour until a day's change is made.
+  async function autoCpm(now = Date.now()) {
+    const today = dayOf(now);
+    if (netReports.autoRan(today)) return null;
+    const cfg = config.liveConfig().config;
+    const auto = new Set(
+      (cfg.mediated_bids ?? []).filter((b) => b && b.auto_cpm === true && b.cpm_pinned !== true).map((b) => b.id),
+    );
+    const { suggestions } = mediation.suggest(netReports.suggestInput(cfg, today, dayOf(now - 8 * 86400000)));
+    const apply = new Map(
+      suggestions
+        .filter((x) => auto.has(x.bid) && x.suggested_cpm !== null && x.confidence >= 0.5)
+        .filter((x) => x.suggested_cpm !== x.entered_cpm)
+        .map((x) => [x.bid, x.suggested_cpm]),
+    );
+    if (!apply.size) return null; // tried again within the hour (a report may come in meanwhile)
+    const edit = (c) => ({
+      config: {
+        ...c,
+        mediated_bids: c.mediated_bids.map((b) => (apply.has(b?.id) ? { ...b, cpm: apply.get(b.id) } : b)),
+      },
+      result: {},
+    });
+    const { version } = await config.change({ basedOn: null, author: 'auto_cpm', edit });
+    netReports.markAutoRun(today, version, now);
+    return version;
+  }
+  const autoCpmRun = () => autoCpm().catch((e) => logOnce(`auto_cpm not applied: ${e.message}`));
+  const autoCpmTimer = setInterval(autoCpmRun, 3600000).unref();
+  autoCpmRun();
 
   async function demoBidder(kind, req, res) {
     const text = await readBody(req, MAX_REQUEST_BYTES);
@@ -764,10 +850,11 @@ export async function startServer({
       if (url.pathname === '/report.json') {
         const unverified = reportJson(url, false);
         const consent = consentJson(url);
+        const loop = loopJson(url);
         return send(
           res,
           200,
-          `{"verified":${reportJson(url)},"unverified":${unverified},"consent_rejected":${consent}}`,
+          `{"verified":${reportJson(url)},"unverified":${unverified},"consent_rejected":${consent},"loop":${loop}}`,
         );
       }
       if (url.pathname === '/report') {
@@ -776,6 +863,7 @@ export async function startServer({
         const { rejected } = store.counts();
         const opts = { bidders: bidderStats, rejected, config: config.state, currency: config.state.currency };
         opts.consentRejected = JSON.parse(consentJson(url));
+        opts.loop = JSON.parse(loopJson(url));
         return send(res, 200, reportPage(report, { ...opts, unverified }), TYPES['.html']);
       }
       if (url.pathname === '/status.json') {
@@ -806,8 +894,10 @@ export async function startServer({
   self = `http://127.0.0.1:${server.address().port}`;
   return {
     url: self,
+    autoCpm, // for tests: the daily auto_cpm step, at a given time
     close: async () => {
       clearInterval(pruner);
+      clearInterval(autoCpmTimer);
       await config.close();
       server.closeAllConnections?.();
       await new Promise((r) => server.close(r));

@@ -1,0 +1,65 @@
+// network-reports.mjs — the networks' own reports (CSV imports read by the engine,
+// c_src/reports.h) kept in the events database beside what the server counted, and
+// the document the engine compares them in (c_src/suggest.h): discrepancy per day,
+// network and bid, and suggested CPMs.
+const DAY = 86400000;
+export const dayOf = (ms) => new Date(ms - (ms % DAY)).toISOString().slice(0, 10);
+
+export function openNetworkReports(db) {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS network_report (
+      day TEXT NOT NULL, network TEXT NOT NULL, bid TEXT NOT NULL, impressions INTEGER NOT NULL,
+      revenue_micros INTEGER NOT NULL, currency TEXT NOT NULL, revenue_own_micros INTEGER NOT NULL,
+      imported_at INTEGER NOT NULL, PRIMARY KEY (day, network, bid)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS auto_cpm_run (day TEXT PRIMARY KEY, at INTEGER NOT NULL, version INTEGER);
+  `);
+  const clearDay = db.prepare('DELETE FROM network_report WHERE day = ? AND network = ?');
+  const insert = db.prepare('INSERT OR REPLACE INTO network_report VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const between = db.prepare(
+    `SELECT day AS date, network, bid, impressions, revenue_micros / 1e6 AS revenue, currency
+     FROM network_report WHERE day >= ? AND day < ? ORDER BY day, network, bid`,
+  );
+  // What the server counted: mediated fills per UTC day, network and bid (verified).
+  const fills = db.prepare(
+    `SELECT day, network, bid, sum(n) AS fills FROM rollup_day
+     WHERE verified = 1 AND outcome = 'filled' AND source = 'mediated' AND day >= ? AND day < ?
+     GROUP BY day, network, bid`,
+  );
+  const ran = db.prepare('SELECT version FROM auto_cpm_run WHERE day = ?');
+  const markRun = db.prepare('INSERT OR REPLACE INTO auto_cpm_run VALUES (?, ?, ?)');
+
+  // Stores rows ({date, network, bid, impressions, revenue, currency, rate}): a later
+  // import of a day of a network replaces that day's rows of that network; the same rows
+  // again change nothing. One transaction.
+  const importRows = db.transaction((rows, now) => {
+    const days = new Set(rows.map((r) => `${r.date}\u0000${r.network}`));
+    for (const d of days) clearDay.run(...d.split('\u0000'));
+    for (const r of rows) {
+      const own = Math.round(r.revenue * 1e6);
+      insert.run(r.date, r.network, r.bid, r.impressions, Math.round(own * r.rate), r.currency, own, now);
+    }
+    return { rows: rows.length, days: days.size };
+  });
+
+  return {
+    importRows: (rows, now = Date.now()) => importRows(rows, now),
+    rows: (fromDay, toDay) => between.all(fromDay, toDay),
+    // The engine's input (suggest.h) for `today`: the bids of the config, counted fills
+    // and reported rows from `from` (a day) to today.
+    suggestInput(config, today, fromDay) {
+      const from = Date.parse(fromDay + 'T00:00:00Z');
+      const to = Date.parse(today + 'T00:00:00Z') + DAY;
+      const bids = (config.mediated_bids ?? [])
+        .filter((b) => b && typeof b.id === 'string' && typeof b.network === 'string' && typeof b.cpm === 'number')
+        .map((b) => ({ bid: b.id, network: b.network, cpm: b.cpm }));
+      return {
+        today,
+        bids,
+        fills: fills.all(from, to).map((f) => ({ date: dayOf(f.day), network: f.network, bid: f.bid, fills: f.fills })),
+        reports: between.all(fromDay, dayOf(to)).map(({ currency: _, ...r }) => r),
+      };
+    },
+    autoRan: (day) => ran.get(day) !== undefined,
+    markAutoRun: (day, version, now = Date.now()) => markRun.run(day, now, version ?? null),
+  };
+}
