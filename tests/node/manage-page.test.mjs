@@ -251,3 +251,30 @@ test('a GPT network and bid from their ids alone: the partner fields are checked
     await context.close();
   }
 });
+
+test("a bid's suggested CPM from the networks' reports is shown beside its CPM, and Apply makes it the CPM", async () => {
+  const now = Date.now();
+  const day = (age) => new Date(now - age * 86400000).toISOString().slice(0, 10);
+  const csv = ['date,network,bid,impressions,revenue,currency'];
+  for (let age = 1; age <= 3; age++) csv.push(`${day(age)},fastfill,slot-1-fastfill,4000,${(4000 * 3.8) / 1000},USD`);
+  const imported = await fetch(server.url + '/api/reports', {
+    method: 'POST',
+    headers: { ...bearer, 'content-type': 'text/csv' },
+    body: csv.join('\n') + '\n',
+  });
+  assert.equal(imported.status, 200);
+  const { page, context, errors } = await signedIn(ADMIN);
+  try {
+    const row = page.locator('#bids tr[data-id="slot-1-fastfill"]');
+    assert.match(await row.textContent(), /\$3\.80 \(\d+\.\d% sure\)/);
+    const v0 = await liveVersion();
+    await row.locator('button:has-text("Apply")').click();
+    await page.waitForFunction((v) => document.querySelector('#live-version').textContent === String(v), v0 + 1);
+    const bid = (await (await fetch(server.url + '/api/bids/slot-1-fastfill', { headers: bearer })).json()).bid;
+    assert.equal(bid.cpm, 3.8);
+    assert.equal(await page.locator('#bids tr[data-id="slot-1-fastfill"] button:has-text("Apply")').count(), 0);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
