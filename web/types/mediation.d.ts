@@ -238,11 +238,61 @@ export interface Mediation {
 
 export type AttemptsInput = { attempts: Partial<AttemptRecord & { ts: number }>[]; bucket_ms?: number } | string;
 
+/** A network's report CSV as the engine reads it (c_src/reports.h). */
+export interface ImportedReport {
+  rows: {
+    line: number;
+    date: string;
+    network: string;
+    bid: string;
+    impressions: number;
+    revenue: number;
+    currency: string;
+  }[];
+  /** The first 1 000 problems, each with its line (1 is the header) and column. */
+  errors: { line: number; column: string; message: string }[];
+  error_count: number;
+}
+
+/** Counted fills against the networks' reports, and suggested CPMs (c_src/suggest.h). */
+export interface SuggestInput {
+  today: string;
+  bids: { bid: string; network: string; cpm: number }[];
+  fills: { date: string; network: string; bid: string; fills: number }[];
+  reports: { date: string; network: string; bid: string; impressions: number; revenue: number }[];
+}
+export interface SuggestOutput {
+  discrepancy: {
+    date: string;
+    network: string;
+    bid: string;
+    fills: number;
+    impressions: number;
+    discrepancy: number | null;
+    realised_ecpm: number | null;
+    entered_cpm: number | null;
+  }[];
+  suggestions: {
+    bid: string;
+    network: string;
+    entered_cpm: number;
+    suggested_cpm: number | null;
+    confidence: number;
+    impressions: number;
+    days: number;
+    note: string;
+  }[];
+}
+
 /** dist/mediation.mjs, for Node hosts: the engine and the statistics. */
 export interface NodeMediation extends Mediation {
   /** Statistics per network, per bid and over time, from reported attempts (the report's numbers). */
   report(input: AttemptsInput): Report;
   reportJSON(input: AttemptsInput): string;
+  /** Reads a network's report CSV: its rows, and every bad row with its line. */
+  importReport(csv: string): ImportedReport;
+  /** Discrepancy and suggested CPMs with their confidence. */
+  suggest(input: SuggestInput | string): SuggestOutput;
 }
 
 /** dist/mediation.js, for pages (window.mediation): the engine and the waterfall runtime. */
