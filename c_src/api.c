@@ -171,59 +171,34 @@ int32_t med_auction(med_engine *e, size_t len, int32_t handle) {
 
 /* The page's build leaves statistics out (-DMED_NO_STATS): servers compute them. */
 #ifndef MED_NO_STATS
-static int run_stats(med_engine *e, size_t len, void *ctx, shortfall *s) {
-  (void)ctx;
+/* A document in, a document out, with the scratch arena: statistics, a report import,
+ * suggestions (engine.h). */
+typedef struct {
+  int (*run)(const char *doc, size_t len, med_arena *scratch, med_out *out);
+} document_args;
+
+static int run_document(med_engine *e, size_t len, void *ctx, shortfall *s) {
+  const document_args *args = ctx;
   med_arena a;
   med_out o;
   med_arena_init(&a, e->scratch, e->scratch_cap);
   med_out_init(&o, e->out, e->out_cap);
-  int r = med_run_stats(e->in, len, &a, &o);
+  int r = args->run(e->in, len, &a, &o);
   e->out_len = o.len;
   s->scratch = a.failed;
   s->out = o.overflow;
   return r;
 }
 
-int32_t med_report(med_engine *e, size_t len) {
+static int32_t document(med_engine *e, size_t len, int (*run)(const char *, size_t, med_arena *, med_out *)) {
   if (!input_fits(e, len)) return MED_BAD_INPUT;
-  return with_room(e, len, run_stats, NULL);
+  document_args args = {run};
+  return with_room(e, len, run_document, &args);
 }
 
-static int run_import(med_engine *e, size_t len, void *ctx, shortfall *s) {
-  (void)ctx;
-  med_arena a;
-  med_out o;
-  med_arena_init(&a, e->scratch, e->scratch_cap);
-  med_out_init(&o, e->out, e->out_cap);
-  int r = med_run_import(e->in, len, &a, &o);
-  e->out_len = o.len;
-  s->scratch = a.failed;
-  s->out = o.overflow;
-  return r;
-}
-
-int32_t med_import(med_engine *e, size_t len) {
-  if (!input_fits(e, len)) return MED_BAD_INPUT;
-  return with_room(e, len, run_import, NULL);
-}
-
-static int run_suggest(med_engine *e, size_t len, void *ctx, shortfall *s) {
-  (void)ctx;
-  med_arena a;
-  med_out o;
-  med_arena_init(&a, e->scratch, e->scratch_cap);
-  med_out_init(&o, e->out, e->out_cap);
-  int r = med_run_suggest(e->in, len, &a, &o);
-  e->out_len = o.len;
-  s->scratch = a.failed;
-  s->out = o.overflow;
-  return r;
-}
-
-int32_t med_suggest(med_engine *e, size_t len) {
-  if (!input_fits(e, len)) return MED_BAD_INPUT;
-  return with_room(e, len, run_suggest, NULL);
-}
+int32_t med_report(med_engine *e, size_t len) { return document(e, len, med_run_stats); }
+int32_t med_import(med_engine *e, size_t len) { return document(e, len, med_run_import); }
+int32_t med_suggest(med_engine *e, size_t len) { return document(e, len, med_run_suggest); }
 #endif
 
 typedef struct {

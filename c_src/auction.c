@@ -281,8 +281,8 @@ static int run_imp(auction_ctx *x, uint32_t ii, const uint32_t *rtb_idx, uint32_
 /* A US opt-out of sale in the GPP string: its uspv1, usnat or state sections that
  * apply. A string that cannot be read counts as an opt-out. Returns the reason, or
  * NULL when the user did not opt out. */
-static const char *gpp_opt_out(const med_gpp *g, int readable, const char *why, med_str sid, med_arena *a) {
-  if (!readable) {
+static const char *gpp_opt_out(const med_gpp *g, const char *why, med_str sid, med_arena *a) {
+  if (!g) {
     char *text = med_arena_alloc(a, 96);
     if (text) med_format(text, 96, "the GPP string is not readable: %s", why);
     return text ? text : "the GPP string is not readable";
@@ -311,12 +311,8 @@ static int consent_verdicts(auction_ctx *x, med_result *res) {
   const char *opt_out = NULL;
   if (c->enforce_us_privacy && u.len == 4 && u.s[0] == '1' && (u.s[2] == 'Y' || u.s[2] == 'y'))
     opt_out = "the user opted out of sale (US Privacy)";
-  if (c->enforce_us_privacy && !opt_out && q->gpp.len) {
-    med_gpp gpp;
-    const char *gpp_why = NULL;
-    int gpp_ok = med_gpp_decode(&gpp, q->gpp, &gpp_why);
-    opt_out = gpp_opt_out(&gpp, gpp_ok, gpp_why, q->gpp_sid, x->a);
-  }
+  if (c->enforce_us_privacy && !opt_out && q->gpp.len)
+    opt_out = gpp_opt_out(q->gpp_read, q->gpp_why, q->gpp_sid, x->a);
   if (!res->gdpr_applies && !opt_out) return 1;
   const med_str tc = q->consent;
   med_tcf tcf;

@@ -27,6 +27,30 @@ static int days_in_month(int y, int m) {
   return m == 2 ? 28 + leap : dm[m - 1];
 }
 
+int med_day_parse(const char *s, size_t n, int64_t *day) {
+  int y, m, d;
+  if (n != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4, &y) || !digits(s + 5, 2, &m) || !digits(s + 8, 2, &d))
+    return 0;
+  if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return 0;
+  *day = days_from_civil(y, m, d);
+  return 1;
+}
+
+/* The inverse of days_from_civil (the same algorithm). */
+void med_day_format(int64_t day, char out[10]) {
+  int64_t z = day + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9, y = yoe + era * 400 + (m <= 2);
+  const int64_t parts[3] = {y, m, d};
+  const int last[3] = {3, 6, 9}, width[3] = {4, 2, 2};
+  for (int k = 0; k < 3; k++) {
+    int64_t v = parts[k];
+    for (int i = 0; i < width[k]; i++, v /= 10) out[last[k] - i] = (char)('0' + v % 10);
+  }
+  out[4] = out[7] = '-';
+}
+
 int med_time_parse(const char *s, size_t n, int64_t *ms_out) {
   int y, mo, d, h, mi, se, ms = 0;
   if (n < 20 || n > 40) return 0;

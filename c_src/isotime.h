@@ -12,6 +12,11 @@
  * Returns 1 and the Unix time in milliseconds, or 0 if malformed. */
 int med_time_parse(const char *s, size_t n, int64_t *ms_out);
 
+/* "2026-11-27", a real calendar day: 1 and its day number since 1970-01-01, or 0. */
+int med_day_parse(const char *s, size_t n, int64_t *day);
+/* A day number as "YYYY-MM-DD" (10 characters, no terminator), years 0..9999. */
+void med_day_format(int64_t day, char out[10]);
+
 /* ISO weekday (1 Monday .. 7 Sunday) and hour (0..23) of a Unix time in ms. */
 int med_time_weekday(int64_t ms);
 int med_time_hour(int64_t ms);

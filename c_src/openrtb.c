@@ -173,17 +173,20 @@ static int read_device(med_request *q, const med_json *j, int dev, med_arena *a,
 
 /* regs and user: the privacy signals, in their OpenRTB 2.6 places or their 2.5 ext ones. */
 
-/* What the GPP string says where the request's own fields say nothing: with no
- * regs.gdpr, GDPR applies when gpp_sid lists the EU TCF section (2); with no
- * user.consent, the TC string is that section's. An unreadable GPP string fills
- * nothing in (the auction reports it where it counts). */
-static void fill_from_gpp(med_request *q) {
-  if (!q->gpp.len || (q->gdpr >= 0 && q->consent.len)) return;
+/* The GPP string, decoded once for the auction (US opt-outs); and what it says where
+ * the request's own fields say nothing: with no regs.gdpr, GDPR applies when gpp_sid
+ * lists the EU TCF section (2); with no user.consent, the TC string is that section's.
+ * An unreadable GPP string fills nothing in (the auction reports it where it counts).
+ * Returns 0 only when out of memory. */
+static int read_gpp(med_request *q, med_arena *a, med_error *err) {
+  if (!q->gpp.len) return 1;
+  med_gpp *g = med_arena_alloc(a, sizeof *g);
+  if (!g) return oom(err);
+  if (med_gpp_decode(g, q->gpp, &q->gpp_why)) q->gpp_read = g;
   if (q->gdpr < 0 && q->gpp_sid.len) q->gdpr = med_gpp_sid_lists(q->gpp_sid, MED_GPP_TCF_EU);
-  med_gpp g;
-  const char *why;
-  if (q->consent.len || !med_gpp_sid_lists(q->gpp_sid, MED_GPP_TCF_EU) || !med_gpp_decode(&g, q->gpp, &why)) return;
-  q->consent = med_gpp_section_text(&g, MED_GPP_TCF_EU);
+  if (!q->consent.len && q->gpp_read && med_gpp_sid_lists(q->gpp_sid, MED_GPP_TCF_EU))
+    q->consent = med_gpp_section_text(q->gpp_read, MED_GPP_TCF_EU);
+  return 1;
 }
 
 static int read_privacy(med_request *q, const med_json *j, int root, med_arena *a, med_error *err) {
@@ -235,8 +238,7 @@ static int read_privacy(med_request *q, const med_json *j, int root, med_arena *
         !opt_string(j, ext, "consent", "request.user.ext", &q->consent, a, err))
       return 0;
   }
-  fill_from_gpp(q);
-  return 1;
+  return read_gpp(q, a, err);
 }
 
 int med_request_read(med_request *q, const med_json *j, int root, med_arena *a, med_error *err) {

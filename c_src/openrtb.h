@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "config.h"
 #include "error.h"
+#include "gpp.h"
 #include "json.h"
 
 /* OpenRTB loss reasons (docs/auction.md). */
@@ -64,6 +65,8 @@ typedef struct {
   med_str consent;   /* user.consent (or user.ext.consent): the TC string */
   med_str us_privacy; /* regs.us_privacy (or regs.ext.us_privacy) */
   med_str gpp;       /* regs.gpp */
+  const med_gpp *gpp_read; /* regs.gpp decoded once here; NULL when absent or not readable */
+  const char *gpp_why;     /* why it is not readable */
   med_str gpp_sid;   /* regs.gpp_sid as comma-separated ids ("2,6"), for macros */
 } med_request;
 

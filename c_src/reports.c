@@ -90,20 +90,6 @@ static int digits(const char *s, size_t n) {
   return n > 0;
 }
 
-/* YYYY-MM-DD, a real calendar day: its day number since 1970. */
-static int read_day(const field *f, int64_t *day) {
-  char buf[32];
-  int64_t ms;
-  if (f->len != 10 || f->s[4] != '-' || f->s[7] != '-' || !digits(f->s, 4) || !digits(f->s + 5, 2) ||
-      !digits(f->s + 8, 2))
-    return 0;
-  memcpy(buf, f->s, 10);
-  memcpy(buf + 10, "T00:00:00Z", 11);
-  if (!med_time_parse(buf, 20, &ms)) return 0;
-  *day = ms / 86400000;
-  return 1;
-}
-
 /* A non-negative decimal with at most 6 decimals, in micro-units. */
 static int read_micros(const field *f, int64_t max_units, int64_t *out) {
   size_t i = 0, n = f->len;
@@ -139,13 +125,16 @@ typedef struct {
   uint32_t line; /* 0: empty slot */
 } seen_row;
 
-static uint64_t row_hash(int64_t day, const field *n, const field *b) {
+/* FNV-1a over the day, the network, a separator and the bid. */
+uint64_t med_report_key_hash(int64_t day, med_str n, med_str b) {
   uint64_t h = 14695981039346656037ull ^ (uint64_t)day;
-  for (size_t i = 0; i < n->len; i++) h = (h ^ (unsigned char)n->s[i]) * 1099511628211ull;
+  for (uint32_t i = 0; i < n.len; i++) h = (h ^ (unsigned char)n.s[i]) * 1099511628211ull;
   h = (h ^ 0xff) * 1099511628211ull;
-  for (size_t i = 0; i < b->len; i++) h = (h ^ (unsigned char)b->s[i]) * 1099511628211ull;
+  for (uint32_t i = 0; i < b.len; i++) h = (h ^ (unsigned char)b.s[i]) * 1099511628211ull;
   return h;
 }
+
+static med_str str_of(const field *f) { return (med_str){f->s, (uint32_t)f->len}; }
 
 static int same_field(const field *a, const field *b) { return a->len == b->len && !memcmp(a->s, b->s, a->len); }
 
@@ -183,7 +172,7 @@ static void error_at(errors *er, uint32_t line, const char *column, const char *
 static int check_row(errors *er, uint32_t line, const field *const v[NCOLS], int64_t *day, int64_t *impressions,
                      int64_t *revenue) {
   int ok = 1;
-  if (!read_day(v[COL_DATE], day)) ok = 0, error_at(er, line, "date", "must be a day as YYYY-MM-DD", v[COL_DATE]);
+  if (!med_day_parse(v[COL_DATE]->s, v[COL_DATE]->len, day)) ok = 0, error_at(er, line, "date", "must be a day as YYYY-MM-DD", v[COL_DATE]);
   if (!plain_text(v[COL_NETWORK]))
     ok = 0, error_at(er, line, "network", "must be 1 to 256 characters of UTF-8 text", v[COL_NETWORK]);
   if (v[COL_BID]->len && !plain_text(v[COL_BID]))
@@ -276,7 +265,7 @@ int med_reports_read_csv(const char *text, size_t len, med_arena *a, med_out *o)
     }
     int64_t day = 0, impressions = 0, revenue = 0;
     if (complete && check_row(&er, line, v, &day, &impressions, &revenue)) {
-      uint64_t h = row_hash(day, v[COL_NETWORK], v[COL_BID]);
+      uint64_t h = med_report_key_hash(day, str_of(v[COL_NETWORK]), str_of(v[COL_BID]));
       size_t at = (size_t)h & (cap - 1);
       while (seen[at].line &&
              !(seen[at].day == day && same_field(&seen[at].network, v[COL_NETWORK]) && same_field(&seen[at].bid, v[COL_BID])))

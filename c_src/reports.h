@@ -14,11 +14,16 @@
 #define MED_REPORTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "json.h"
 
 enum { MED_REPORT_MAX_ROWS = 200000 };
+
+/* The hash of a report row's key (day, network, bid): one row per key in a file,
+ * and the key by which suggest.c matches rows with counted fills. */
+uint64_t med_report_key_hash(int64_t day, med_str network, med_str bid);
 
 /* Reads the CSV and writes the document. Returns 1, or 0 when the arena or the
  * output ran short (the host retries with more room). */

@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "isotime.h"
+#include "reports.h"
 
 /* (day, network, bid) -> a count: fills, as the ad server counted them. */
 typedef struct {
@@ -21,16 +22,8 @@ typedef struct {
   size_t cap;
 } table;
 
-static uint64_t key_hash(int64_t day, med_str n, med_str b) {
-  uint64_t h = 14695981039346656037ull ^ (uint64_t)day;
-  for (uint32_t i = 0; i < n.len; i++) h = (h ^ (unsigned char)n.s[i]) * 1099511628211ull;
-  h = (h ^ 0xff) * 1099511628211ull;
-  for (uint32_t i = 0; i < b.len; i++) h = (h ^ (unsigned char)b.s[i]) * 1099511628211ull;
-  return h;
-}
-
 static cell *find(table *t, int64_t day, med_str n, med_str b, int add) {
-  size_t at = (size_t)key_hash(day, n, b) & (t->cap - 1);
+  size_t at = (size_t)med_report_key_hash(day, n, b) & (t->cap - 1);
   while (t->cells[at].used) {
     cell *c = &t->cells[at];
     if (c->day == day && med_str_eq(c->network, n) && med_str_eq(c->bid, b)) return c;
@@ -57,15 +50,10 @@ typedef struct {
 static int bad(ctx *c, const char *at, const char *what) { return med_fail(c->err, "wrong_type", at, "%s must be %s", at, what); }
 
 static int read_day(ctx *c, int tok, const char *at, int64_t *day) {
-  char buf[24];
-  int64_t ms;
   const med_json *j = c->j;
-  if (tok < 0 || !med_json_is_string(j, tok) || j->tok[tok].end - j->tok[tok].start != 10)
+  if (tok < 0 || !med_json_is_string(j, tok) ||
+      !med_day_parse(j->src + j->tok[tok].start, (size_t)(j->tok[tok].end - j->tok[tok].start), day))
     return bad(c, at, "a day as YYYY-MM-DD");
-  memcpy(buf, j->src + j->tok[tok].start, 10);
-  memcpy(buf + 10, "T00:00:00Z", 11);
-  if (!med_time_parse(buf, 20, &ms)) return bad(c, at, "a day as YYYY-MM-DD");
-  *day = ms / 86400000;
   return 1;
 }
 
@@ -96,7 +84,7 @@ typedef struct {
 } bid_acc;
 
 static bid_acc *find_bid(bid_acc *t, size_t cap, med_str id, int add) {
-  size_t at = (size_t)key_hash(0, id, (med_str){"", 0}) & (cap - 1);
+  size_t at = (size_t)med_report_key_hash(0, id, (med_str){"", 0}) & (cap - 1);
   while (t[at].used) {
     if (med_str_eq(t[at].bid, id)) return &t[at];
     at = (at + 1) & (cap - 1);
@@ -120,16 +108,8 @@ static size_t pow2_over(size_t n) {
 }
 
 static void write_day(med_out *o, int64_t day) {
-  /* civil from days: http-less arithmetic on the proleptic Gregorian calendar */
-  int64_t z = day + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
-  char buf[12] = "0000-00-00";
-  int64_t parts[3] = {y + (m <= 2), m, d};
-  int at[3] = {3, 6, 9};
-  for (int k = 0; k < 3; k++)
-    for (int64_t v = parts[k], i = at[k]; i >= (k ? at[k] - 1 : 0); i--, v /= 10) buf[i] = (char)('0' + v % 10);
+  char buf[10];
+  med_day_format(day, buf);
   med_out_char(o, '"');
   med_out_raw(o, buf, 10);
   med_out_char(o, '"');
