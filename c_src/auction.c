@@ -131,13 +131,13 @@ typedef struct {
   const char **consent; /* per network: why it may not take part, or NULL */
 } auction_ctx;
 
-static med_entry mediated(uint32_t i, int64_t price, med_size size, const char *why) {
-  med_entry e = {0, i, price, size, -1, why, NULL};
+static med_entry mediated(const med_mbid *b, uint32_t i, med_size size, const char *why) {
+  med_entry e = {0, i, b->cpm, size, -1, why, NULL, b->timeout_ms, NULL};
   return e;
 }
 
 static med_entry rtb_entry(const med_rtb *b, uint32_t i, int loss) {
-  med_entry e = {1, i, b->price, {b->w, b->h}, loss, NULL, NULL};
+  med_entry e = {1, i, b->price, {b->w, b->h}, loss, NULL, NULL, 0, NULL};
   return e;
 }
 
@@ -152,18 +152,104 @@ static void consider_mediated(auction_ctx *x, uint32_t i, const med_imp_features
   med_eligibility el = med_bid_eligible(b, x->rf, imf, imp, &size, &detail);
   if (el != MED_ELIGIBLE) {
     if (x->explain) {
-      rej[*nrej] = mediated(i, b->cpm, size, words[el]);
+      rej[*nrej] = mediated(b, i, size, words[el]);
       rej[(*nrej)++].detail = detail;
     }
     return;
   }
   if (x->consent && x->consent[b->network]) {
-    rej[*nrej] = mediated(i, b->cpm, size, "consent");
+    rej[*nrej] = mediated(b, i, size, "consent");
     rej[(*nrej)++].detail = x->consent[b->network];
     return;
   }
-  if (b->cpm < floor || b->cpm == 0) rej[(*nrej)++] = mediated(i, b->cpm, size, "floor");
-  else cands[(*ncands)++] = mediated(i, b->cpm, size, NULL);
+  if (b->cpm < floor || b->cpm == 0) rej[(*nrej)++] = mediated(b, i, size, "floor");
+  else cands[(*ncands)++] = mediated(b, i, size, NULL);
+}
+
+/* An RTB bid that is not the best: lost to a higher bid, or to a deal (OpenRTB 103). */
+static void rtb_loser(auction_ctx *x, med_entry *e, const med_entry *cands, const uint32_t *order, uint32_t ncands,
+                      uint32_t best) {
+  int to_deal = best < ncands && x->bids->bids[cands[order[best]].index].dealid.len &&
+                !x->bids->bids[e->index].dealid.len;
+  e->loss = to_deal ? MED_LOSS_LOST_TO_DEAL : MED_LOSS_LOST_TO_HIGHER;
+}
+
+/* The ranked cut (docs/auction.md §5): mediated bids above the best RTB bid in price
+ * order, while the depth and the budget allow, then that RTB bid. */
+static int ranked_cut(auction_ctx *x, med_entry *cands, const uint32_t *order, uint32_t ncands, uint32_t best,
+                      med_imp_result *out, med_entry *rej, uint32_t *nrej_io) {
+  const med_config *c = x->c;
+  uint32_t nrej = *nrej_io;
+  int64_t budget = c->waterfall_timeout_ms;
+  uint32_t depth = 0;
+  for (uint32_t k = 0; k < ncands; k++) {
+    med_entry *e = &cands[order[k]];
+    if (k == best) {
+      out->waterfall[out->nwaterfall++] = *e;
+    } else if (e->rtb) {
+      rtb_loser(x, e, cands, order, ncands, best);
+      rej[nrej++] = *e;
+    } else if (k > best) {
+      e->why = "below_rtb";
+      rej[nrej++] = *e;
+    } else if (depth >= (uint32_t)c->max_waterfall) {
+      e->why = "depth";
+      rej[nrej++] = *e;
+    } else if (c->bids[e->index].timeout_ms > budget) {
+      e->why = "budget";
+      rej[nrej++] = *e;
+    } else {
+      budget -= c->bids[e->index].timeout_ms;
+      depth++;
+      out->waterfall[out->nwaterfall++] = *e;
+    }
+  }
+  *nrej_io = nrej;
+  return 1;
+}
+
+/* The planned cut (config optimize, plan.h): the mediated bids the planner chose, in
+ * its order and with its timeouts, then the best RTB bid. */
+static int plan_cut(auction_ctx *x, med_entry *cands, const uint32_t *order, uint32_t ncands, uint32_t best,
+                    med_imp_result *out, med_entry *rej, uint32_t *nrej) {
+  const med_config *c = x->c;
+  med_plan_item *items = med_arena_alloc(x->a, sizeof(med_plan_item) * (ncands + 1));
+  uint32_t *at = med_arena_alloc(x->a, sizeof(uint32_t) * (ncands + 1));
+  uint32_t *planned = med_arena_alloc(x->a, sizeof(uint32_t) * (ncands + 1));
+  if (!items || !at || !planned) return 0;
+  uint32_t n = 0, nplanned = 0;
+  for (uint32_t k = 0; k < ncands; k++)
+    if (!cands[order[k]].rtb) {
+      items[n].bid = &c->bids[cands[order[k]].index];
+      at[n++] = order[k];
+    }
+  med_plan_limits lim = {best < ncands ? cands[order[best]].price : 0, c->waterfall_timeout_ms,
+                         (uint32_t)c->max_waterfall};
+  int64_t expected = med_plan_run(items, n, &lim, x->a, planned, &nplanned);
+  if (expected < 0) return 0;
+  if (x->explain) out->expected = expected;
+  for (uint32_t k = 0; k < nplanned; k++) {
+    med_entry *e = &cands[at[planned[k]]];
+    e->timeout_ms = items[planned[k]].timeout_ms;
+    if (x->explain) e->plan = &items[planned[k]];
+    out->waterfall[out->nwaterfall++] = *e;
+  }
+  if (best < ncands) out->waterfall[out->nwaterfall++] = cands[order[best]];
+  for (uint32_t k = 0, i = 0; k < ncands; k++) {
+    med_entry *e = &cands[order[k]];
+    if (e->rtb) {
+      if (k == best) continue;
+      rtb_loser(x, e, cands, order, ncands, best);
+    } else {
+      const med_plan_item *it = &items[i++];
+      if (it->position >= 0) continue;
+      e->why = it->why;
+      e->detail = it->detail;
+      if (x->explain) e->plan = it;
+    }
+    rej[(*nrej)++] = *e;
+  }
+  return 1;
 }
 
 static int run_imp(auction_ctx *x, uint32_t ii, const uint32_t *rtb_idx, uint32_t nrtb, const med_json *j,
@@ -227,33 +313,10 @@ static int run_imp(auction_ctx *x, uint32_t ii, const uint32_t *rtb_idx, uint32_
 
   out->waterfall = med_arena_alloc(x->a, sizeof(med_entry) * ((size_t)c->max_waterfall + 1));
   if (!out->waterfall) return oom(err);
-  int64_t budget = c->waterfall_timeout_ms;
-  uint32_t depth = 0;
-  for (uint32_t k = 0; k < ncands; k++) {
-    med_entry *e = &cands[order[k]];
-    if (k == best) {
-      out->waterfall[out->nwaterfall++] = *e;
-    } else if (e->rtb) {
-      /* OpenRTB 103: an open-market bid beaten by a deal bid. */
-      int to_deal = best < ncands && x->bids->bids[cands[order[best]].index].dealid.len &&
-                    !x->bids->bids[e->index].dealid.len;
-      e->loss = to_deal ? MED_LOSS_LOST_TO_DEAL : MED_LOSS_LOST_TO_HIGHER;
-      rej[nrej++] = *e;
-    } else if (k > best) {
-      e->why = "below_rtb";
-      rej[nrej++] = *e;
-    } else if (depth >= (uint32_t)c->max_waterfall) {
-      e->why = "depth";
-      rej[nrej++] = *e;
-    } else if (c->bids[e->index].timeout_ms > budget) {
-      e->why = "budget";
-      rej[nrej++] = *e;
-    } else {
-      budget -= c->bids[e->index].timeout_ms;
-      depth++;
-      out->waterfall[out->nwaterfall++] = *e;
-    }
-  }
+  out->expected = -1;
+  int ok = c->optimize ? plan_cut(x, cands, order, ncands, best, out, rej, &nrej)
+                       : ranked_cut(x, cands, order, ncands, best, out, rej, &nrej);
+  if (!ok) return oom(err);
   out->rejected = rej;
   out->nrejected = nrej;
   out->min_to_win = ncands ? cands[order[0]].price : floor;

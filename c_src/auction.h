@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "openrtb.h"
+#include "plan.h"
 #include "targeting.h"
 
 typedef struct {
@@ -21,6 +22,8 @@ typedef struct {
   int loss;        /* RTB loss reason, or -1 */
   const char *why; /* mediated rejection word, or NULL */
   const char *detail;
+  int64_t timeout_ms;          /* mediated: the entered timeout, or the planned one */
+  const med_plan_item *plan;   /* optimize with explain: how the planner saw it */
 } med_entry;
 
 typedef struct {
@@ -32,6 +35,7 @@ typedef struct {
   int64_t clearing;     /* the RTB entry's clearing price, config currency */
   int64_t clearing_own; /* the same in the bid's own currency */
   int64_t min_to_win;   /* the best price in this imp, for loss notices */
+  int64_t expected;     /* optimize with explain: expected revenue per impression; else -1 */
 } med_imp_result;
 
 typedef struct {

@@ -345,6 +345,67 @@ static int read_size(reader *r, int tok, const char *path, void *item, const voi
   return 1;
 }
 
+/* A ratio in [min, 1] as millionths. */
+static int read_share(reader *r, int tok, const char *path, int64_t min, int32_t *out) {
+  int64_t v;
+  if (!med_json_is_number(r->j, tok)) return wrong_type(r, path, "a number");
+  if (!med_json_fixed(r->j, tok, 6, 1000000, &v) || v < min)
+    return med_fail(r->err, "invalid_value", path, "%s must be from %s to 1", path, min < 0 ? "-1" : "0");
+  *out = (int32_t)v;
+  return 1;
+}
+
+/* learned.fill_latency_ms: up to MED_LEARNED_POINTS [ms, share] pairs, both ascending. */
+static int read_latency_points(reader *r, int tok, const char *path, med_learned *l) {
+  const med_json *j = r->j;
+  if (!med_json_is_array(j, tok)) return wrong_type(r, path, "an array of [ms, share of fills]");
+  for (int e = med_json_first(j, tok); e >= 0; e = med_json_next_elem(j, tok, e)) {
+    med_path p;
+    med_path_index(&p, path, l->npoints);
+    if (l->npoints == MED_LEARNED_POINTS)
+      return med_fail(r->err, "invalid_value", p.s, "%s: at most 8 points", p.s);
+    if (!med_json_is_array(j, e) || j->tok[e].size != 2) return wrong_type(r, p.s, "[ms, share of fills]");
+    int64_t ms;
+    int32_t share;
+    if (!read_int(r, e + 1, p.s, 0, MED_MAX_LATENCY_MS, &ms) || !read_share(r, e + 2, p.s, 0, &share)) return 0;
+    if (l->npoints && (ms <= l->latency_ms[l->npoints - 1] || share < l->share[l->npoints - 1]))
+      return med_fail(r->err, "invalid_value", p.s, "%s: latencies must rise and shares must not fall", p.s);
+    l->latency_ms[l->npoints] = (int32_t)ms;
+    l->share[l->npoints++] = share;
+  }
+  return 1;
+}
+
+/* A bid's "learned": what the ad server measured (written by it, not by hand). */
+static int read_learned(reader *r, int tok, const char *path, med_mbid *b) {
+  const med_json *j = r->j;
+  if (!med_json_is_object(j, tok)) return wrong_type(r, path, "an object");
+  med_learned *l = med_arena_zalloc(r->a, sizeof *l);
+  if (!l) return oom(r);
+  l->suggested_cpm = -1;
+  for (int k = med_json_first(j, tok); k >= 0; k = med_json_next_key(j, tok, k)) {
+    int v = k + 1, ok = 1;
+    med_path p;
+    key_path(r, &p, path, k);
+    if (med_json_streq(j, k, "attempts")) ok = read_int(r, v, p.s, 0, INT64_C(1) << 50, &l->attempts);
+    else if (med_json_streq(j, k, "fills")) ok = read_int(r, v, p.s, 0, INT64_C(1) << 50, &l->fills);
+    else if (med_json_streq(j, k, "fill_latency_ms")) ok = read_latency_points(r, v, p.s, l);
+    else if (med_json_streq(j, k, "suggested_cpm"))
+      ok = med_json_is_null(j, v) ? (l->suggested_cpm = -1, 1) : read_money(r, v, p.s, &l->suggested_cpm);
+    else if (med_json_streq(j, k, "confidence")) ok = read_share(r, v, p.s, 0, &l->confidence);
+    else if (med_json_streq(j, k, "discrepancy")) ok = read_share(r, v, p.s, -1000000, &l->discrepancy);
+    else return med_fail(r->err, "unknown_field", p.s, "%s is not a learned field", p.s);
+    if (!ok) return 0;
+  }
+  if (l->fills > l->attempts) {
+    med_path p;
+    med_path_key(&p, path, "fills", 5);
+    return med_fail(r->err, "invalid_value", p.s, "%s cannot exceed attempts", p.s);
+  }
+  b->learned = l;
+  return 1;
+}
+
 static int read_mbid(reader *r, int tok, const char *path, void *item, const void *ctx) {
   const med_json *j = r->j;
   med_mbid *b = item;
@@ -402,6 +463,8 @@ static int read_mbid(reader *r, int tok, const char *path, void *item, const voi
       have_tag = 1;
     } else if (med_str_eq_lit(key, "params")) {
       params = v;
+    } else if (med_str_eq_lit(key, "learned")) {
+      ok = med_json_is_null(j, v) || read_learned(r, v, p.s, b);
     }
     if (!ok) return 0;
   }
@@ -686,6 +749,8 @@ int med_config_read(med_config *c, const med_json *j, int root, med_arena *a, me
       if (!read_bool(&r, v, "config.default_gdpr_applies", &c->default_gdpr_applies)) return 0;
     } else if (med_json_streq(j, k, "enforce_us_privacy")) {
       if (!read_bool(&r, v, "config.enforce_us_privacy", &c->enforce_us_privacy)) return 0;
+    } else if (med_json_streq(j, k, "optimize")) {
+      if (!read_bool(&r, v, "config.optimize", &c->optimize)) return 0;
     } else if (med_json_streq(j, k, "networks")) {
       networks = v;
     } else if (med_json_streq(j, k, "mediated_bids")) {

@@ -55,6 +55,21 @@ typedef struct {
   med_str name, value;
 } med_macro;
 
+enum { MED_LEARNED_POINTS = 8 };
+
+/* What the ad server learned of a mediated bid from its attempts and its network's
+ * reports (docs/config.md "learned"); only `optimize` plans with it (plan.h). Shares
+ * and ratios are millionths. */
+typedef struct {
+  int64_t attempts, fills; /* attempts in the window, and those that filled (late ones too) */
+  uint32_t npoints;        /* the fill latency distribution: by latency_ms[k], share[k] of fills */
+  int32_t latency_ms[MED_LEARNED_POINTS];
+  int32_t share[MED_LEARNED_POINTS];
+  int64_t suggested_cpm; /* micro-units, or -1: none */
+  int32_t confidence;    /* of the suggestion */
+  int32_t discrepancy;   /* (fills counted - impressions reported) / fills counted */
+} med_learned;
+
 typedef struct {
   med_str id;
   uint32_t network; /* index into networks */
@@ -68,6 +83,7 @@ typedef struct {
   med_str tag; /* raw JSON string text */
   med_macro *macros;
   uint32_t nmacros;
+  const med_learned *learned; /* or NULL */
 } med_mbid;
 
 typedef struct {
@@ -95,6 +111,7 @@ typedef struct {
   med_str timezone;  /* an IANA zone the host resolves at each auction's time */
   int default_gdpr_applies; /* when the request does not say */
   int enforce_us_privacy;   /* a US Privacy opt-out of sale rejects mediated bids */
+  int optimize;             /* plan waterfalls by expected value (plan.h) */
   med_network *networks;
   uint32_t nnetworks;
   med_mbid *bids;

@@ -125,6 +125,22 @@ static void opt_macro_str_(med_out *o, const char *k, size_t n, med_str v, macro
   med_out_char(o, '"');
 }
 
+/* How the planner saw a bid (optimize with explain): "plan":{value, value_from, fill,
+ * p, timeout_ms}. */
+static void write_plan(med_out *o, const med_plan_item *it) {
+  key(o, "plan");
+  med_out_lit(o, "{\"value\":");
+  med_out_micros(o, it->value);
+  med_out_cstr(o, it->from_reports ? ",\"value_from\":\"reports\"" : ",\"value_from\":\"cpm\"");
+  med_out_lit(o, ",\"fill\":");
+  med_out_micros(o, (int64_t)(it->fill * 1e4 + 0.5) * 100);
+  med_out_lit(o, ",\"p\":");
+  med_out_micros(o, (int64_t)(it->p * 1e4 + 0.5) * 100);
+  med_out_lit(o, ",\"timeout_ms\":");
+  med_out_int(o, it->timeout_ms);
+  med_out_char(o, '}');
+}
+
 static void write_mediated(med_out *o, const med_entry *e, macro_ctx *m, int in_waterfall) {
   const med_mbid *b = &m->c->bids[e->index];
   med_out_lit(o, "{\"source\":\"mediated\",\"bid\":");
@@ -135,7 +151,7 @@ static void write_mediated(med_out *o, const med_entry *e, macro_ctx *m, int in_
   med_out_micros(o, b->cpm);
   if (in_waterfall) {
     key(o, "timeout_ms");
-    med_out_int(o, b->timeout_ms);
+    med_out_int(o, e->timeout_ms);
     key(o, "w");
     med_out_int(o, e->size.w);
     key(o, "h");
@@ -158,6 +174,7 @@ static void write_mediated(med_out *o, const med_entry *e, macro_ctx *m, int in_
       med_out_char(o, '"');
     }
   }
+  if (e->plan) write_plan(o, e->plan);
   med_out_char(o, '}');
 }
 
@@ -237,7 +254,12 @@ void med_result_write(med_out *o, const med_result *res, const med_config *c, co
       if (k) med_out_char(o, ',');
       write_entry(o, &ir->rejected[k], &m, 0);
     }
-    med_out_lit(o, "]}");
+    med_out_char(o, ']');
+    if (ir->expected >= 0) {
+      key(o, "expected_cpm");
+      med_out_micros(o, ir->expected);
+    }
+    med_out_char(o, '}');
   }
   med_out_char(o, ']');
   if (res->nunplaced || bids->nbad) {

@@ -80,6 +80,7 @@ typedef struct {
   med_str bid, network;
   int64_t cpm;
   double imp[MED_SUGGEST_DAYS], rev[MED_SUGGEST_DAYS]; /* day today-1-i */
+  double counted;                                      /* our fills on the days reported */
   int used;
 } bid_acc;
 
@@ -145,7 +146,7 @@ int med_suggest_run(const med_json *j, med_arena *a, med_out *o, med_error *err)
         !read_num(&c, field(j, e, "cpm"), "bids[].cpm", &cpm))
       return 0;
     bid_acc *b = find_bid(bt, bcap, id, 1);
-    if (!b->used) *b = (bid_acc){id, net, cpm, {0}, {0}, 1};
+    if (!b->used) *b = (bid_acc){id, net, cpm, {0}, {0}, 0, 1};
   }
   /* Fills per (day, network, bid) and per (day, network) for the network's own rows. */
   for (int e = fills >= 0 ? med_json_first(j, fills) : -1; e >= 0; e = med_json_next_elem(j, fills, e)) {
@@ -179,6 +180,7 @@ int med_suggest_run(const med_json *j, med_arena *a, med_out *o, med_error *err)
     if (b && age >= 1 && age <= MED_SUGGEST_DAYS) {
       b->imp[age - 1] += (double)imp;
       b->rev[age - 1] += (double)rev / 1e6;
+      b->counted += (double)counted;
     }
     med_out_cstr(o, first ? "{\"date\":" : ",{\"date\":");
     first = 0;
@@ -247,6 +249,8 @@ int med_suggest_run(const med_json *j, med_arena *a, med_out *o, med_error *err)
     med_out_micros(o, cents * 10000);
     med_out_lit(o, ",\"confidence\":");
     write_ratio(o, conf, 1);
+    med_out_lit(o, ",\"discrepancy\":"); /* over the same days, unweighted */
+    write_ratio(o, b->counted > 0 ? (b->counted - n) / b->counted : 0, b->counted > 0);
     med_out_lit(o, ",\"impressions\":");
     med_out_int(o, (int64_t)n);
     med_out_lit(o, ",\"days\":");

@@ -11,7 +11,8 @@
  * Output: {"discrepancy": [{"date", "network", "bid", "fills", "impressions",
  *          "discrepancy", "realised_ecpm", "entered_cpm"}, ...],
  *          "suggestions": [{"bid", "network", "entered_cpm", "suggested_cpm",
- *          "confidence", "impressions", "days", "note"}, ...]} */
+ *          "confidence", "discrepancy", "impressions", "days",
+ *          "note"}, ...]} */
 #ifndef MED_SUGGEST_H
 #define MED_SUGGEST_H
 
