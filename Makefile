@@ -28,7 +28,7 @@ EXPORTS_PAGE = $(shell sed -n 's/^\(med_[a-z0-9_]*\)$$/_\1/p' c_src/exports.txt)
 EXPORTS_WF   = $(filter _med_wf_%,$(EXPORTS_PAGE))
 HOST_JS = web/engine/core.js web/engine/engine.js web/page/consent.js web/page/auction-loader.js web/page/runtime.js web/node/node.js build/constants.js web/frame/boot.js web/frame/noad.js
 
-.PHONY: all native wasm dist test test-c test-node lint bench example demo clean deps
+.PHONY: all native wasm dist test test-c test-node lint bench simulate example demo clean deps
 
 all: native dist
 
@@ -121,8 +121,11 @@ lint:
 	node_modules/.bin/prettier --check --log-level warn 'web/**/*.{js,mjs,ts,mts}' 'tests/**/*.{mjs,ts}' \
 	  'bench/*.mjs' 'scripts/*.mjs' 'c_src/*.js'
 
-test-c: $(C_TESTS)
+test-c: $(C_TESTS) build/simulate
 	@set -e; for t in $(C_TESTS); do echo "== $$t"; $$t; done
+	@echo "== build/simulate (a short run: the engine takes every learned config it is given)"; \
+	  ./build/simulate --impressions 20000 --seed 1 --scenario right > build/simulate.out; rc=$$?; \
+	  tail -1 build/simulate.out; test $$rc -le 1
 
 # node --test does not expand globs: the shell does, and each file is named.
 test-node: dist build/mediate build/mediate-asan
@@ -143,6 +146,16 @@ bench: deps build/bench-native build/mediate dist
 build/bench-native: bench/bench_native.c $(ENGINE_SRC) $(ENGINE_HDR)
 	@mkdir -p build
 	$(CC) $(CSTD) -O2 -o $@ $< $(ENGINE_SRC)
+
+# The market simulator: static against planned waterfalls (README "Planning the
+# waterfall by expected value"); SIM_ARGS to change seeds, size or scenarios.
+SIM_ARGS ?=
+simulate: build/simulate
+	./build/simulate $(SIM_ARGS)
+
+build/simulate: bench/simulate.c $(ENGINE_SRC) $(ENGINE_HDR)
+	@mkdir -p build
+	$(CC) $(CSTD) $(CFLAGS) -Wno-format-nonliteral -o $@ $< $(ENGINE_SRC) -lm
 
 # The demo: the ad server, the demo page and the report on 127.0.0.1:8080 (PORT
 # to change; --config / MEDIATION_CONFIG for another config; data in data/).

@@ -210,8 +210,8 @@ static int ranked_cut(auction_ctx *x, med_entry *cands, const uint32_t *order, u
 
 /* The planned cut (config optimize, plan.h): the mediated bids the planner chose, in
  * its order and with its timeouts, then the best RTB bid. */
-static int plan_cut(auction_ctx *x, med_entry *cands, const uint32_t *order, uint32_t ncands, uint32_t best,
-                    med_imp_result *out, med_entry *rej, uint32_t *nrej) {
+static int plan_cut(auction_ctx *x, const med_imp *imp, med_entry *cands, const uint32_t *order, uint32_t ncands,
+                    uint32_t best, med_imp_result *out, med_entry *rej, uint32_t *nrej) {
   const med_config *c = x->c;
   med_plan_item *items = med_arena_alloc(x->a, sizeof(med_plan_item) * (ncands + 1));
   uint32_t *at = med_arena_alloc(x->a, sizeof(uint32_t) * (ncands + 1));
@@ -224,7 +224,7 @@ static int plan_cut(auction_ctx *x, med_entry *cands, const uint32_t *order, uin
       at[n++] = order[k];
     }
   med_plan_limits lim = {best < ncands ? cands[order[best]].price : 0, c->waterfall_timeout_ms,
-                         (uint32_t)c->max_waterfall};
+                         (uint32_t)c->max_waterfall, med_plan_explores(x->q->id, imp->id, c->explore_share)};
   int64_t expected = med_plan_run(items, n, &lim, x->a, planned, &nplanned);
   if (expected < 0) return 0;
   if (x->explain) out->expected = expected;
@@ -314,7 +314,7 @@ static int run_imp(auction_ctx *x, uint32_t ii, const uint32_t *rtb_idx, uint32_
   out->waterfall = med_arena_alloc(x->a, sizeof(med_entry) * ((size_t)c->max_waterfall + 1));
   if (!out->waterfall) return oom(err);
   out->expected = -1;
-  int ok = c->optimize ? plan_cut(x, cands, order, ncands, best, out, rej, &nrej)
+  int ok = c->optimize ? plan_cut(x, imp, cands, order, ncands, best, out, rej, &nrej)
                        : ranked_cut(x, cands, order, ncands, best, out, rej, &nrej);
   if (!ok) return oom(err);
   out->rejected = rej;

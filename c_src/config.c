@@ -720,6 +720,7 @@ int med_config_read(med_config *c, const med_json *j, int root, med_arena *a, me
   memcpy(c->currency, "USD", 4);
   c->max_waterfall = 4;
   c->waterfall_timeout_ms = 3000;
+  c->explore_share = 20000; /* 2% */
   if (!med_json_is_object(j, root)) return wrong_type(&r, "config", "an object");
   if (!med_symtab_init(&c->syms, (uint32_t)j->ntok, a)) return oom(&r);
   int networks = -1, bids = -1, rates = -1, fixed_offset = 0;
@@ -751,6 +752,12 @@ int med_config_read(med_config *c, const med_json *j, int root, med_arena *a, me
       if (!read_bool(&r, v, "config.enforce_us_privacy", &c->enforce_us_privacy)) return 0;
     } else if (med_json_streq(j, k, "optimize")) {
       if (!read_bool(&r, v, "config.optimize", &c->optimize)) return 0;
+    } else if (med_json_streq(j, k, "explore_share")) {
+      int64_t share;
+      if (!med_json_is_number(j, v)) return wrong_type(&r, "config.explore_share", "a number");
+      if (!med_json_fixed(j, v, 6, 200000, &share) || share < 0)
+        return med_fail(err, "invalid_value", "config.explore_share", "config.explore_share must be from 0 to 0.2");
+      c->explore_share = (int32_t)share;
     } else if (med_json_streq(j, k, "networks")) {
       networks = v;
     } else if (med_json_streq(j, k, "mediated_bids")) {

@@ -112,6 +112,7 @@ typedef struct {
   int default_gdpr_applies; /* when the request does not say */
   int enforce_us_privacy;   /* a US Privacy opt-out of sale rejects mediated bids */
   int optimize;             /* plan waterfalls by expected value (plan.h) */
+  int32_t explore_share;    /* millionths of planned auctions that try a bid with too little data first */
   med_network *networks;
   uint32_t nnetworks;
   med_mbid *bids;

@@ -25,6 +25,7 @@ static void appraise(med_plan_item *it) {
   it->p = it->fill;
   it->timeout_ms = (int32_t)b->timeout_ms;
   it->position = -1;
+  it->explored = 0;
   it->why = NULL;
   it->detail = NULL;
   if (!l) return;
@@ -89,15 +90,57 @@ static uint32_t weigh(med_plan_item *items, const uint32_t *kept, uint32_t nkept
   return n;
 }
 
-int64_t med_plan_run(med_plan_item *items, uint32_t n, const med_plan_limits *lim, med_arena *a, uint32_t *order,
+static double knapsack(med_plan_item *items, const uint32_t *cand, uint32_t nc, const med_plan_limits *lim,
+                       med_arena *a, uint32_t *order, uint32_t *norder);
+
+int med_plan_explores(med_str request_id, med_str imp_id, int32_t share) {
+  uint32_t h = 2166136261u; /* FNV-1a over "request id \0 imp id" */
+  for (uint32_t i = 0; i < request_id.len; i++) h = (h ^ (uint8_t)request_id.s[i]) * 16777619u;
+  h *= 16777619u;
+  for (uint32_t i = 0; i < imp_id.len; i++) h = (h ^ (uint8_t)imp_id.s[i]) * 16777619u;
+  h ^= h >> 15; /* the low bits of FNV mix poorly */
+  h *= 0x2c1b3c6du;
+  h ^= h >> 12;
+  return (uint64_t)h * 1000000u < (uint64_t)share * 4294967296u;
+}
+
+/* The eligible bid known least: no confident suggestion, fewest attempts. */
+static int least_known(const med_plan_item *items, uint32_t n) {
+  int best = -1;
+  int64_t fewest = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    if (items[i].from_reports) continue;
+    int64_t att = items[i].bid->learned ? items[i].bid->learned->attempts : 0;
+    if (best < 0 || att < fewest) best = (int)i, fewest = att;
+  }
+  return best;
+}
+
+int64_t med_plan_run(med_plan_item *items, uint32_t n, const med_plan_limits *lim_in, med_arena *a, uint32_t *order,
                      uint32_t *norder) {
   *norder = 0;
+  med_plan_limits limits = *lim_in;
+  const med_plan_limits *lim = &limits;
   int64_t rtb = lim->rtb_value;
   uint32_t *kept = med_arena_alloc(a, sizeof(uint32_t) * (n + 1));
   if (!kept) return -1;
   uint32_t nkept = 0;
+  for (uint32_t i = 0; i < n; i++) appraise(&items[i]);
+  int first = lim->explore && lim->depth ? least_known(items, n) : -1;
+  if (first >= 0) { /* tried first, with its entered timeout; the rest share what is left */
+    med_plan_item *it = &items[first];
+    if (it->timeout_ms > limits.budget_ms) {
+      first = -1;
+    } else {
+      it->position = 0;
+      it->explored = 1;
+      order[(*norder)++] = (uint32_t)first;
+      limits.budget_ms -= it->timeout_ms;
+      limits.depth--;
+    }
+  }
   for (uint32_t i = 0; i < n; i++) {
-    appraise(&items[i]);
+    if ((int)i == first) continue;
     if (items[i].value > rtb) kept[nkept++] = i;
     else {
       items[i].why = "below_rtb";
@@ -115,7 +158,17 @@ int64_t med_plan_run(med_plan_item *items, uint32_t n, const med_plan_limits *li
   for (uint32_t k = 0; k < nc; k++)
     items[cand[k]].detail = "trying it would add less than other bids do with the same budget and depth";
   med_sort(cand, nc, tmp, by_value, items);
-  if (!nc || !lim->depth) return rtb;
+  double rest = nc && lim->depth && lim->budget_ms > 0 ? knapsack(items, cand, nc, lim, a, order, norder) : (double)rtb;
+  if (rest < 0) return -1;
+  if (first >= 0) rest = items[first].p * (double)items[first].value + (1.0 - items[first].p) * rest;
+  return (int64_t)(rest + 0.5);
+}
+
+/* The dynamic programme over the candidates (in value order): appends the bids it
+ * plans to order, and returns the expected value, or -1 when out of room. */
+static double knapsack(med_plan_item *items, const uint32_t *cand, uint32_t nc, const med_plan_limits *lim,
+                       med_arena *a, uint32_t *order, uint32_t *norder) {
+  const int64_t rtb = lim->rtb_value;
 
   /* Grid: steps of budget / MED_PLAN_STEPS; depth left 0..D, or one layer when the
    * depth cannot bind. f[b][d]: best expected value of the bids from k on. */
@@ -171,5 +224,5 @@ int64_t med_plan_run(med_plan_item *items, uint32_t n, const med_plan_limits *li
     b -= o->steps;
     if (bound) d--;
   }
-  return (int64_t)(expected + 0.5);
+  return expected;
 }

@@ -14,8 +14,14 @@
  * this order is best for any choice of bids); a bid worth no more than R never helps.
  * Which bids and which timeouts is a knapsack over the budget, solved exactly by
  * dynamic programming on a grid of MED_PLAN_STEPS budget steps, for the
- * MED_PLAN_MAX_BIDS bids of largest p (v - R). No allocation beyond the arena given,
- * no clock. */
+ * MED_PLAN_MAX_BIDS bids of largest p (v - R).
+ *
+ * A bid with no confident suggestion is planned at its entered CPM; if that CPM is too
+ * low it would never be tried, so never learned. An exploring auction (config
+ * explore_share of them, chosen by a hash of the request and imp ids, so the same
+ * auction always plans the same) tries first the eligible bid of that kind with the
+ * fewest attempts, then plans the rest in what is left. No allocation beyond the arena
+ * given, no clock, no randomness. */
 #ifndef MED_PLAN_H
 #define MED_PLAN_H
 
@@ -23,6 +29,7 @@
 
 #include "arena.h"
 #include "config.h"
+#include "json.h"
 
 enum {
   MED_PLAN_MAX_BIDS = 16,         /* bids the planner weighs; the rest are "not_worth" */
@@ -40,6 +47,7 @@ typedef struct {
   double p;           /* chance of a fill within timeout_ms */
   int32_t timeout_ms; /* planned: the one chosen; else the entered one */
   int32_t position;   /* in the plan, from 0; -1 when left out */
+  int explored;       /* tried first by an exploring auction */
   const char *why;    /* left out: "below_rtb" or "not_worth"; NULL when planned */
   const char *detail;
 } med_plan_item;
@@ -48,7 +56,11 @@ typedef struct {
   int64_t rtb_value; /* micro-units the best RTB bid pays for sure; 0 when none */
   int64_t budget_ms; /* the mediated timeouts together */
   uint32_t depth;    /* most mediated bids tried */
+  int explore;       /* this auction tries first the eligible bid known least */
 } med_plan_limits;
+
+/* Whether the auction of this request and imp explores, for a share in millionths. */
+int med_plan_explores(med_str request_id, med_str imp_id, int32_t share);
 
 /* Plans items[0..n). Writes to order[0..*norder) the items to try, best first, and
  * returns the expected revenue per impression in micro-units, or -1 when the arena is

@@ -138,6 +138,7 @@ static void write_plan(med_out *o, const med_plan_item *it) {
   med_out_micros(o, (int64_t)(it->p * 1e4 + 0.5) * 100);
   med_out_lit(o, ",\"timeout_ms\":");
   med_out_int(o, it->timeout_ms);
+  if (it->explored) med_out_lit(o, ",\"explored\":true");
   med_out_char(o, '}');
 }
 
