@@ -244,8 +244,7 @@ static int plan_cut(auction_ctx *x, const med_imp *imp, med_entry *cands, const 
       const med_plan_item *it = &items[i++];
       if (it->position >= 0) continue;
       e->why = it->why;
-      e->detail = it->detail;
-      if (x->explain) e->plan = it;
+      if (x->explain) e->detail = it->detail, e->plan = it;
     }
     rej[(*nrej)++] = *e;
   }

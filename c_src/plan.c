@@ -49,11 +49,12 @@ static uint32_t options_of(const med_plan_item *it, double step_ms, option *out)
     share_at_max = 0;
     for (uint32_t k = 0; k < l->npoints && l->latency_ms[k] <= t_max; k++) {
       share_at_max = l->share[k] / 1e6;
-      if (l->latency_ms[k] < t_max && l->latency_ms[k] > 0)
+      if (l->latency_ms[k] < t_max && l->latency_ms[k] > 0 && (!n || out[n - 1].p < it->fill * share_at_max))
         out[n++] = (option){l->latency_ms[k], 0, it->fill * share_at_max};
     }
   }
-  out[n++] = (option){t_max, 0, it->fill * share_at_max};
+  if (!n || out[n - 1].p < it->fill * share_at_max) out[n++] = (option){t_max, 0, it->fill * share_at_max};
+  /* A longer timeout with no more fills is never better: dropped above. */
   for (uint32_t k = 0; k < n; k++) {
     double s = (double)out[k].timeout_ms / step_ms;
     uint32_t whole = (uint32_t)s;

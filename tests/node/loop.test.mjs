@@ -274,3 +274,59 @@ test("auto_cpm: once a day a confident suggestion becomes the CPM (a new version
     await s.close();
   }
 });
+
+test('optimize: every hour the engine plans with what the server learned (attempts, fill latencies, suggestions)', async () => {
+  const s = await serve('learn', { ...demoConfig, optimize: true, explore_share: 0 });
+  try {
+    const now = Date.now();
+    const waterfall = async () => {
+      const r = await fetch(s.url + '/auction', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: s.url },
+        body: JSON.stringify({
+          id: `req-${Math.random()}`,
+          tmax: 200,
+          imp: [{ id: '1', tagid: 'slot-1', banner: { w: 300, h: 250 } }],
+        }),
+      });
+      return (await r.json()).imps[0].waterfall.map((e) => e.bid);
+    };
+    // Nothing learned yet: fastfill at its entered 3.00 is above any demo RTB bid (<= 1.90).
+    assert.ok((await waterfall()).includes('slot-1-fastfill'));
+    // 40 attempts of slot-1-fastfill counted today (10 fills, 100..400 ms; one late fill),
+    // and its network's report: 0.50 on four days of 5000 impressions.
+    const beacons = [];
+    for (let i = 0; i < 41; i++) {
+      const outcome = i < 10 ? 'filled' : i === 40 ? 'late' : 'no_fill';
+      const e = {
+        cur: 'USD', auction_id: `l-${i === 40 ? 39 : i}`, imp_id: '1', render_id: `r-${i}`, bid: 'slot-1-fastfill',
+        network: 'fastfill', source: 'mediated', position: 0, outcome, latency_ms: 100 + 30 * (i % 11), price: 3,
+      }; // prettier-ignore
+      if (i === 39) e.outcome = 'timeout';
+      beacons.push(JSON.stringify({ ...e, token: sign(KEYS, e, now + 60000) }));
+    }
+    for (const b of beacons) assert.equal((await post(s, '/events', b, 'text/plain')).status, 204);
+    const lines = [HEADER];
+    for (let age = 1; age <= 4; age++) lines.push(`${day(now - age * DAY)},fastfill,slot-1-fastfill,5000,2.5,USD\n`);
+    assert.equal((await post(s, '/api/reports', lines.join(''))).status, 200);
+
+    const learned = await s.learn(now);
+    const l = learned['slot-1-fastfill'];
+    assert.equal(l.attempts, 40, 'every outcome but late');
+    assert.equal(l.fills, 11, 'the late fill counts as a fill');
+    assert.equal(l.fill_latency_ms.at(-1)[1], 1, 'the points end at every fill');
+    assert.ok(
+      l.fill_latency_ms.every(([ms], i, a) => i === 0 || ms > a[i - 1][0]),
+      'latencies rise',
+    );
+    assert.equal(l.suggested_cpm, 0.5);
+    assert.ok(l.confidence >= 0.5);
+    const status = await (await fetch(s.url + '/status.json', { headers: H })).json();
+    assert.ok(status.config.learned_bids >= 1);
+    assert.equal(status.config.version, 1, 'what was learned is not a new version');
+    // Planned with it: what fastfill really pays (0.50) is below every demo RTB bid.
+    assert.ok(!(await waterfall()).includes('slot-1-fastfill'));
+  } finally {
+    await s.close();
+  }
+});

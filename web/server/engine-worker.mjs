@@ -34,9 +34,20 @@ try {
   parentPort.postMessage({ part: null, message: String(e?.message ?? e) });
 }
 
+// With "optimize", the engine plans with what the server learned of each bid (config
+// "learned", network-reports.mjs), given beside the text so that versions keep only
+// what the publisher wrote.
+function withLearned(text, learned) {
+  if (!learned) return text;
+  const config = JSON.parse(text);
+  if (config?.optimize !== true || !Array.isArray(config.mediated_bids)) return text;
+  for (const b of config.mediated_bids) if (b && Object.hasOwn(learned, b.id)) b.learned = learned[b.id];
+  return JSON.stringify(config);
+}
+
 let handle = null;
 try {
-  handle = mediation.loadConfig(workerData.config);
+  handle = mediation.loadConfig(withLearned(workerData.config, workerData.learned));
   parentPort.postMessage({ loaded: true });
 } catch (e) {
   parentPort.postMessage({ loaded: false, error: errorOf(e) });

@@ -2,6 +2,8 @@
 // c_src/reports.h) kept in the events database beside what the server counted, and
 // the document the engine compares them in (c_src/suggest.h): discrepancy per day,
 // network and bid, and suggested CPMs.
+import { latencyPoints } from './store.mjs';
+
 const DAY = 86400000;
 export const dayOf = (ms) => new Date(ms - (ms % DAY)).toISOString().slice(0, 10);
 
@@ -24,6 +26,12 @@ export function openNetworkReports(db) {
     `SELECT day, network, bid, sum(n) AS fills FROM rollup_day
      WHERE verified = 1 AND outcome = 'filled' AND source = 'mediated' AND day >= ? AND day < ?
      GROUP BY day, network, bid`,
+  );
+  // What the planner learns of each mediated bid (config "learned"): its attempts, fills
+  // (late ones too) and their latencies over the days given, verified beacons only.
+  const outcomes = db.prepare(
+    `SELECT bid, outcome, sum(n) AS n, hist_sum(lat) AS lat FROM rollup_day
+     WHERE verified = 1 AND source = 'mediated' AND day >= ? AND day < ? GROUP BY bid, outcome`,
   );
   const ran = db.prepare('SELECT version FROM auto_cpm_run WHERE day = ?');
   const markRun = db.prepare('INSERT OR REPLACE INTO auto_cpm_run VALUES (?, ?, ?)');
@@ -58,6 +66,38 @@ export function openNetworkReports(db) {
         fills: fills.all(from, to).map((f) => ({ date: dayOf(f.day), network: f.network, bid: f.bid, fills: f.fills })),
         reports: between.all(fromDay, dayOf(to)).map(({ currency: _, ...r }) => r),
       };
+    },
+    // { bid id: learned } for config "learned" (docs/config.md): the 7 days before
+    // today and today so far, and the suggestions (suggest.h) of today.
+    learned(today, suggestions) {
+      const to = Date.parse(today + 'T00:00:00Z') + DAY;
+      const by = new Map();
+      const of = (bid) => by.get(bid) ?? by.set(bid, { attempts: 0, fills: 0, lat: [] }).get(bid);
+      for (const r of outcomes.all(to - 8 * DAY, to)) {
+        const b = of(r.bid);
+        if (r.outcome !== 'late') b.attempts += r.n;
+        if (r.outcome === 'filled' || r.outcome === 'late') {
+          b.fills += r.n;
+          if (r.lat) b.lat.push(r.lat);
+        }
+      }
+      const out = {};
+      for (const [bid, b] of by) {
+        const lat = b.lat.length ? Buffer.alloc(b.lat[0].length) : null;
+        for (const h of b.lat)
+          for (let i = 0; i < h.length; i += 4) lat.writeUInt32LE(lat.readUInt32LE(i) + h.readUInt32LE(i), i);
+        out[bid] = { attempts: b.attempts, fills: Math.min(b.fills, b.attempts), fill_latency_ms: latencyPoints(lat) };
+      }
+      for (const x of suggestions) {
+        if (x.suggested_cpm === null) continue;
+        out[x.bid] ??= { attempts: 0, fills: 0, fill_latency_ms: [] };
+        Object.assign(out[x.bid], {
+          suggested_cpm: x.suggested_cpm,
+          confidence: x.confidence,
+          discrepancy: Math.max(-1, Math.min(1, x.discrepancy ?? 0)),
+        });
+      }
+      return out;
     },
     autoRan: (day) => ran.get(day) !== undefined,
     markAutoRun: (day, version, now = Date.now()) => markRun.run(day, now, version ?? null),

@@ -204,8 +204,9 @@ function readBidders(list) {
 // A loaded config in its own worker thread (engine-worker.mjs): auction() sends it
 // one auction and resolves to the output text, or rejects with the engine's error.
 class EngineWorker {
-  constructor(text) {
-    this.worker = new Worker(new URL('./engine-worker.mjs', import.meta.url), { workerData: { config: text } });
+  constructor(text, learned = null) {
+    const workerData = { config: text, learned };
+    this.worker = new Worker(new URL('./engine-worker.mjs', import.meta.url), { workerData });
     this.pending = new Map();
     this.next = 1;
     this.dead = null;
@@ -274,6 +275,7 @@ function engineError({ code, message, at }) {
 function configHolder(path, log, versions) {
   const state = {
     engine: null, bidders: [], settings: null, currency: 'USD', loaded_at: null, error: null, path, version: 0,
+    learned: null, learned_at: null,
   }; // prettier-ignore
   const loading = new Set(); // workers still loading a config
   let closed = false;
@@ -288,7 +290,7 @@ function configHolder(path, log, versions) {
   // Loads text in a new worker: resolves once the engine took it, rejects with the
   // engine's error (or the server's, naming the field).
   async function prepare(text) {
-    const engine = new EngineWorker(text);
+    const engine = new EngineWorker(text, state.learned);
     loading.add(engine);
     try {
       const part = await engine.part; // parsed in the worker: a large config never stalls requests
@@ -309,6 +311,17 @@ function configHolder(path, log, versions) {
     const old = state.engine;
     Object.assign(state, ready, { loaded_at: new Date().toISOString(), error: null, version });
     if (old) old.retire();
+  }
+  // What was learned of the bids, for a config with "optimize": the live version again,
+  // in a new worker with it (the version is unchanged: it is not the publisher's).
+  function relearn(learned) {
+    return serial(async () => {
+      if (closed || !state.version) return;
+      state.learned = learned;
+      state.learned_at = new Date().toISOString();
+      if (liveConfig().config?.optimize !== true) return;
+      swapIn(await prepare(liveText()), state.version);
+    });
   }
   // Makes text the next version, live once the engine has it.
   async function commit(text, { author, source, summary, fileSha }) {
@@ -414,6 +427,7 @@ function configHolder(path, log, versions) {
     state,
     start,
     change,
+    relearn,
     liveConfig,
     close: () => {
       closed = true;
@@ -745,9 +759,23 @@ export async function startServer({
     netReports.markAutoRun(today, version, now);
     return version;
   }
-  const autoCpmRun = () => autoCpm().catch((e) => logOnce(`auto_cpm not applied: ${e.message}`));
-  const autoCpmTimer = setInterval(autoCpmRun, 3600000).unref();
-  autoCpmRun();
+  // optimize: every hour, what was learned of each bid (its attempts, fills and fill
+  // latencies of the last 7 days, its suggestion) goes to the engine.
+  async function learn(now = Date.now()) {
+    const today = dayOf(now);
+    const cfg = config.liveConfig().config;
+    if (cfg?.optimize !== true) return null;
+    const { suggestions } = mediation.suggest(netReports.suggestInput(cfg, today, dayOf(now - 8 * 86400000)));
+    const learned = netReports.learned(today, suggestions);
+    await config.relearn(learned);
+    return learned;
+  }
+  const hourly = async () => {
+    await autoCpm().catch((e) => logOnce(`auto_cpm not applied: ${e.message}`));
+    await learn().catch((e) => logOnce(`what was learned not applied: ${e.message}`));
+  };
+  const autoCpmTimer = setInterval(hourly, 3600000).unref();
+  hourly();
 
   async function demoBidder(kind, req, res) {
     const text = await readBody(req, MAX_REQUEST_BYTES);
@@ -867,7 +895,8 @@ export async function startServer({
         return send(res, 200, reportPage(report, { ...opts, unverified }), TYPES['.html']);
       }
       if (url.pathname === '/status.json') {
-        const { engine: _, settings, ...cfg } = config.state;
+        const { engine: _, settings, learned, ...cfg } = config.state;
+        cfg.learned_bids = learned ? Object.keys(learned).length : 0; // optimize: bids the engine plans with data
         return send(res, 200, JSON.stringify({ config: cfg, store: store.counts(), bidders: bidderStats, engine }));
       }
       throw new HttpError(404, 'not_found', `no ${url.pathname}`);
@@ -895,6 +924,7 @@ export async function startServer({
   return {
     url: self,
     autoCpm, // for tests: the daily auto_cpm step, at a given time
+    learn, // for tests: the hourly step that gives the engine what was learned
     close: async () => {
       clearInterval(pruner);
       clearInterval(autoCpmTimer);

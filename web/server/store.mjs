@@ -32,6 +32,25 @@ function histogram(blob) {
   return new Uint32Array(blob.buffer, blob.byteOffset, SLOTS);
 }
 
+// The fill latency points of a histogram BLOB: [[ms, share of fills by then], ...] at
+// the shares asked (as config "learned.fill_latency_ms" takes them), each ms once.
+export function latencyPoints(blob, shares = [0.5, 0.8, 0.9, 0.95, 0.99, 1]) {
+  if (!blob) return [];
+  const h = histogram(blob);
+  const total = h.reduce((a, n) => a + n, 0);
+  const points = [];
+  let run = 0;
+  let i = 0;
+  for (const q of shares) {
+    while (i < SLOTS && run < q * total) run += h[i++];
+    const ms = i ? msOfSlot(i - 1) : 0;
+    const share = Math.round((run / total) * 1e4) / 1e4;
+    if (points.length && ms <= points.at(-1)[0]) points.at(-1)[1] = share;
+    else points.push([ms, share]);
+  }
+  return total ? points : [];
+}
+
 // [[ms, count], ...] of a histogram BLOB (null: none).
 function histogramPairs(blob) {
   const pairs = [];
@@ -231,6 +250,7 @@ export function openStore(dataDir) {
       return had.outcome === e.outcome && had.render_id === e.render_id ? 'duplicate' : 'conflict';
     }
     const filled = e.outcome === 'filled' ? 1 : 0;
+    const timed = filled || e.outcome === 'late' ? 1 : 0; // a late fill's latency counts for learning
     const values = {
       verified: verified ? 1 : 0,
       hour: now - (now % HOUR),
@@ -242,9 +262,9 @@ export function openStore(dataDir) {
       cpm: filled && e.price ? Math.round(e.price * 1e6) : 0,
       ms: e.latency_ms,
     };
-    if (!filled) (delete values.cpm, delete values.ms);
-    roll[filled].run(values);
-    rollDay[filled].run(values);
+    if (!timed) (delete values.cpm, delete values.ms);
+    roll[timed].run(values);
+    rollDay[timed].run(values);
     return STORED;
   };
   const add = db.transaction(addOne);

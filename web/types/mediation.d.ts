@@ -5,7 +5,20 @@
 export type Source = 'mediated' | 'rtb';
 export type Outcome = 'filled' | 'no_fill' | 'error' | 'timeout' | 'late';
 export type MediatedReason =
-  'inactive' | 'flight' | 'targeting' | 'size' | 'floor' | 'below_rtb' | 'depth' | 'budget' | 'consent';
+  'inactive' | 'flight' | 'targeting' | 'size' | 'floor' | 'below_rtb' | 'depth' | 'budget' | 'consent' | 'not_worth';
+
+/** With config `optimize` and `explain`: how the planner saw a mediated bid (docs/auction.md §5.1). */
+export interface PlanView {
+  /** What one counted fill pays, in the config currency per 1000. */
+  value: number;
+  value_from: 'reports' | 'cpm';
+  /** Chance of a fill at all, and within `timeout_ms`. */
+  fill: number;
+  p: number;
+  timeout_ms: number;
+  /** Tried first by an exploring auction. */
+  explored?: true;
+}
 
 /** A waterfall entry for a mediated bid: load `tag` in a sandboxed frame. */
 export interface MediatedEntry {
@@ -21,6 +34,7 @@ export interface MediatedEntry {
   h: number;
   /** The network's ad tag, macros substituted. */
   tag: string;
+  plan?: PlanView;
 }
 
 /** The RTB fallback: a sure fill. `price` is the clearing price in the config currency. */
@@ -48,14 +62,23 @@ export interface RtbEntry {
 export type WaterfallEntry = MediatedEntry | RtbEntry;
 
 export type Rejection =
-  | { source: 'mediated'; bid: string; network: string; price: number; reason: MediatedReason; detail?: string }
+  | {
+      source: 'mediated';
+      bid: string;
+      network: string;
+      price: number;
+      reason: MediatedReason;
+      detail?: string;
+      plan?: PlanView;
+    }
   | { source: 'rtb'; bid: string | null; seat?: string; impid?: string; reason: number; lurl?: string }
   | { source: 'rtb'; response: number; reason: number; message: string };
 
 export interface AuctionOutput {
   id: string;
   cur: string;
-  imps: { impid: string; waterfall: WaterfallEntry[]; rejected: Rejection[] }[];
+  /** `expected_cpm`: with `optimize` and `explain`, the planned waterfall's expected revenue per 1000. */
+  imps: { impid: string; waterfall: WaterfallEntry[]; rejected: Rejection[]; expected_cpm?: number }[];
   /** Bids that name no imp of the request, and responses that could not be read. */
   rejected?: Rejection[];
 }
