@@ -125,18 +125,19 @@ export function openStore(dataDir) {
       hour INTEGER NOT NULL, network TEXT NOT NULL, bid TEXT NOT NULL, detail TEXT NOT NULL, n INTEGER NOT NULL,
       PRIMARY KEY (hour, network, bid, detail)) WITHOUT ROWID;
   `);
-  // Histograms in SQL: one fill's, one more fill, and the sum of a group's.
+  // Histograms in SQL: one fill's, two merged, and the sum of a group's.
   db.function('hist_one', { deterministic: true }, (ms) => {
     if (ms === null) return null;
     const blob = Buffer.alloc(SLOTS * 4);
     histogram(blob)[slotOf(ms)] = 1;
     return blob;
   });
-  db.function('hist_add', { deterministic: true }, (blob, ms) => {
-    if (ms === null) return blob;
-    const copy = Buffer.from(blob ?? Buffer.alloc(SLOTS * 4));
-    histogram(copy)[slotOf(ms)]++;
-    return copy;
+  db.function('hist_merge', { deterministic: true }, (a, b) => {
+    if (!a || !b) return a ?? b;
+    const sum = Buffer.from(a);
+    const h = histogram(sum);
+    histogram(b).forEach((n, i) => n && (h[i] += n));
+    return sum;
   });
   db.aggregate('hist_sum', {
     start: () => null,
@@ -167,17 +168,42 @@ export function openStore(dataDir) {
     'outcome', outcome, 'latency_ms', latency_ms, 'price', price, 'ts', ts)) AS a FROM attempts2 WHERE verified = ?`,
     )
     .pluck();
-  // Fills add to the histogram (a JS function); other outcomes only count.
-  const rollInto = (table, at, fill) =>
+  // The rollups of a batch are summed here first (per hour, network, bid, source and
+  // outcome: a count, a CPM sum, a latency histogram of fills and late fills), then
+  // added with one upsert per key and table: a batch of a thousand beacons of one bid
+  // costs a few upserts, not two thousand.
+  const rollInto = (table, at) =>
     db.prepare(
-      fill
-        ? `INSERT INTO ${table} VALUES (@verified, @${at}, @network, @bid, @source, @outcome, 1, @cpm, hist_one(@ms))
-           ON CONFLICT DO UPDATE SET n = n + 1, cpm_micros = cpm_micros + excluded.cpm_micros, lat = hist_add(lat, @ms)`
-        : `INSERT INTO ${table} VALUES (@verified, @${at}, @network, @bid, @source, @outcome, 1, 0, NULL)
-           ON CONFLICT DO UPDATE SET n = n + 1`,
+      `INSERT INTO ${table} VALUES (@verified, @${at}, @network, @bid, @source, @outcome, @n, @cpm, @lat)
+       ON CONFLICT DO UPDATE SET n = n + excluded.n, cpm_micros = cpm_micros + excluded.cpm_micros,
+       lat = hist_merge(lat, excluded.lat)`,
     );
-  const roll = [rollInto('rollup', 'hour', false), rollInto('rollup', 'hour', true)];
-  const rollDay = [rollInto('rollup_day', 'day', false), rollInto('rollup_day', 'day', true)];
+  const roll = rollInto('rollup', 'hour');
+  const rollDay = rollInto('rollup_day', 'day');
+  const rollUp = (sums, verified, now, e) => {
+    const hour = now - (now % HOUR);
+    const network = e.network ?? '';
+    const key = `${verified}\u0000${hour}\u0000${network}\u0000${e.bid}\u0000${e.source}\u0000${e.outcome}`;
+    let r = sums.get(key);
+    if (!r) {
+      r = { verified, hour, day: now - (now % DAY), network, bid: e.bid, source: e.source, outcome: e.outcome };
+      Object.assign(r, { n: 0, cpm: 0, lat: null });
+      sums.set(key, r);
+    }
+    r.n++;
+    if (e.outcome === 'filled' && e.price) r.cpm += Math.round(e.price * 1e6);
+    if (e.outcome === 'filled' || e.outcome === 'late') {
+      // a late fill's latency counts for learning
+      r.lat ??= Buffer.alloc(SLOTS * 4);
+      histogram(r.lat)[slotOf(e.latency_ms)]++;
+    }
+  };
+  const writeSums = (sums) => {
+    for (const r of sums.values()) {
+      roll.run(r);
+      rollDay.run(r);
+    }
+  };
   const attempts = db.prepare('SELECT count(*) FROM attempts2').pluck();
   // The rollup rows of [from, to), read once and summed here in JS (histograms
   // added as arrays): for the tables per bid over the range, for the series per
@@ -221,7 +247,7 @@ export function openStore(dataDir) {
 
   // Checks and stores one attempt in one transaction: STORED, 'duplicate', or why
   // it is refused ('conflict', 'second_fill', 'late_without_timeout').
-  const addOne = (e, verified, now) => {
+  const addOne = (e, verified, now, sums) => {
     const kind = e.outcome === 'late' ? 'late' : 'final';
     const v = verified ? 1 : 0; // unsigned beacons can never take a verified one's place
     if (kind === 'late' && find.get(v, e.auction_id, e.imp_id, e.position, 'final')?.outcome !== 'timeout')
@@ -249,29 +275,22 @@ export function openStore(dataDir) {
       if (!had) return 'second_fill';
       return had.outcome === e.outcome && had.render_id === e.render_id ? 'duplicate' : 'conflict';
     }
-    const filled = e.outcome === 'filled' ? 1 : 0;
-    const timed = filled || e.outcome === 'late' ? 1 : 0; // a late fill's latency counts for learning
-    const values = {
-      verified: verified ? 1 : 0,
-      hour: now - (now % HOUR),
-      day: now - (now % DAY),
-      network: e.network ?? '',
-      bid: e.bid,
-      source: e.source,
-      outcome: e.outcome,
-      cpm: filled && e.price ? Math.round(e.price * 1e6) : 0,
-      ms: e.latency_ms,
-    };
-    if (!timed) (delete values.cpm, delete values.ms);
-    roll[timed].run(values);
-    rollDay[timed].run(values);
+    rollUp(sums, v, now, e);
     return STORED;
   };
-  const add = db.transaction(addOne);
+  const add = db.transaction((e, verified, now) => {
+    const sums = new Map();
+    const result = addOne(e, verified, now, sums);
+    writeSums(sums);
+    return result;
+  });
   // Many in one transaction: one commit for all (the server's group commit, imports).
-  const addBatch = db.transaction((list) =>
-    list.map(([e, { verified = true, now = Date.now() } = {}]) => addOne(e, verified, now)),
-  );
+  const addBatch = db.transaction((list) => {
+    const sums = new Map();
+    const results = list.map(([e, { verified = true, now = Date.now() } = {}]) => addOne(e, verified, now, sums));
+    writeSums(sums);
+    return results;
+  });
 
   return {
     add: (e, { verified = true, now = Date.now() } = {}) => add(e, verified, now),
