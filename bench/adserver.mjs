@@ -80,7 +80,18 @@ try {
       },
     ],
   };
-  const e = await run({ ...eventsLoad, duration: 5 });
+  // The throughput run sends beacons signed beforehand: signing is the page's and
+  // /auction's work, not the load generator's, which shares the 2 cores with the server.
+  const signed = Array.from({ length: 80000 }, () => {
+    const e = { ...beacon, auction_id: `bench-${k++}` };
+    return JSON.stringify({ ...e, token: sign(KEYS, e, Date.now() + 600000) });
+  });
+  let next = 0;
+  const presigned = {
+    path: '/events',
+    requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, body: signed[next++ % signed.length] }) }],
+  };
+  const e = await run({ ...presigned, duration: 5 });
   const stored = (await status()).store.attempts - stored0;
 
   // 60 s of auctions and events together, the server's resident memory sampled every

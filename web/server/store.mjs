@@ -58,6 +58,67 @@ function histogramPairs(blob) {
   return pairs;
 }
 
+// The C statistics' documents (stats.h "rollups") of rollup rows [at, network, bid,
+// source, outcome, n, cpm_micros, latency histogram BLOB or null] from any store: the
+// tables over the range, and the series per bucket of `bucket` ms from `from`.
+export function rollupDocsOf(parts, { from, bucket }) {
+  const tables = new Map();
+  const series = new Map();
+  for (const part of parts)
+    for (const [at, network, bid, source, outcome, n, cpm_micros, lat] of part) {
+      const t = at - ((at - from) % bucket);
+      const row = { network, bid, source, outcome, n, cpm_micros };
+      addTo(tables, `${network}\u0000${bid}\u0000${source}\u0000${outcome}`, { ...row, t: from }, lat);
+      addTo(series, `${t}\u0000${network}\u0000${outcome}`, { ...row, t, bid: '', source: '' }, lat);
+    }
+  return { tables: statsDoc(tables, HOUR), series: statsDoc(series, bucket) };
+}
+function statsDoc(groups, bucket) {
+  const rows = [];
+  for (const g of groups.values()) rows.push({ ...g, latency: histogramPairs(g.latency) });
+  return `{"bucket_ms":${bucket},"rollups":${JSON.stringify(rows)}}`;
+}
+function addTo(groups, key, row, lat) {
+  const g = groups.get(key);
+  if (!g) return void groups.set(key, { ...row, latency: lat && Buffer.from(lat) });
+  g.n += row.n;
+  g.cpm_micros += row.cpm_micros;
+  if (lat && g.latency) {
+    const sum = histogram(g.latency);
+    histogram(lat).forEach((n, i) => n && (sum[i] += n));
+  } else if (lat) g.latency = Buffer.from(lat);
+}
+
+// A histogram BLOB from (slot, count) pairs, as another store keeps them; null if empty.
+export function histogramOf(slots, counts) {
+  if (!slots.length) return null;
+  const blob = Buffer.alloc(SLOTS * 4);
+  const h = histogram(blob);
+  slots.forEach((slot, i) => (h[Math.min(SLOTS - 1, Number(slot))] += Number(counts[i])));
+  return blob;
+}
+export const latencySlot = (ms) => slotOf(ms);
+
+// An attempt as ClickHouse takes it (JSONEachRow, without its batch id; spool.mjs).
+function shipLine(e, kind, verified, ts) {
+  return JSON.stringify({
+    verified,
+    ts,
+    auction_id: e.auction_id,
+    imp_id: e.imp_id,
+    position: e.position,
+    kind,
+    outcome: e.outcome,
+    bid: e.bid,
+    network: e.network ?? '',
+    source: e.source,
+    latency_ms: e.latency_ms,
+    lat_slot: slotOf(e.latency_ms),
+    price: e.price ?? 0,
+    cpm_micros: e.outcome === 'filled' && e.price ? Math.round(e.price * 1e6) : 0, // as the SQLite rollups count it
+  });
+}
+
 // The attempt in a beacon, or a reason why it is not one.
 export function validEvent(e) {
   if (e === null || typeof e !== 'object' || Array.isArray(e)) return { why: 'not an object' };
@@ -107,6 +168,9 @@ export function openStore(dataDir) {
       PRIMARY KEY (verified, auction_id, imp_id, position, kind)) WITHOUT ROWID;
     CREATE UNIQUE INDEX IF NOT EXISTS one_fill ON attempts2 (verified, auction_id, imp_id) WHERE outcome = 'filled';
     CREATE TABLE IF NOT EXISTS refused (reason TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+    -- With a ClickHouse store (spool.mjs): each stored attempt as the line to ship, in
+    -- the transaction that stores it, until it has been shipped.
+    CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, line TEXT NOT NULL);
     -- Rolled up as stored: per hour, network, bid, source and outcome, how many and the
     -- sum of the fills' CPMs (micro-units); the fills' latencies as a histogram.
     CREATE TABLE IF NOT EXISTS rollup (
@@ -217,21 +281,6 @@ export function openStore(dataDir) {
       .raw();
   const hourRows = rowsOf('rollup', 'hour');
   const dayRows = rowsOf('rollup_day', 'day');
-  const statsDoc = (groups, bucket) => {
-    const rows = [];
-    for (const g of groups.values()) rows.push({ ...g, latency: histogramPairs(g.latency) });
-    return `{"bucket_ms":${bucket},"rollups":${JSON.stringify(rows)}}`;
-  };
-  const addTo = (groups, key, row, lat) => {
-    const g = groups.get(key);
-    if (!g) return void groups.set(key, { ...row, latency: lat && Buffer.from(lat) });
-    g.n += row.n;
-    g.cpm_micros += row.cpm_micros;
-    if (lat && g.latency) {
-      const sum = histogram(g.latency);
-      histogram(lat).forEach((n, i) => n && (sum[i] += n));
-    } else if (lat) g.latency = Buffer.from(lat);
-  };
   const pruneRaw = db.prepare('DELETE FROM attempts2 WHERE ts < ?');
   const pruneRollups = db.prepare('DELETE FROM rollup WHERE hour < ?');
   const pruneDays = db.prepare('DELETE FROM rollup_day WHERE day < ?');
@@ -276,8 +325,11 @@ export function openStore(dataDir) {
       return had.outcome === e.outcome && had.render_id === e.render_id ? 'duplicate' : 'conflict';
     }
     rollUp(sums, v, now, e);
+    if (outbox) queueLine.run(shipLine(e, kind, v, now));
     return STORED;
   };
+  let outbox = false;
+  const queueLine = db.prepare('INSERT INTO outbox (line) VALUES (?)');
   const add = db.transaction((e, verified, now) => {
     const sums = new Map();
     const result = addOne(e, verified, now, sums);
@@ -314,8 +366,6 @@ export function openStore(dataDir) {
     // size, and so their cost, depends on the range and the number of bids, not on
     // how many attempts were stored.
     rollupDocs({ verified = true, from, to, bucket }) {
-      const tables = new Map();
-      const series = new Map();
       const v = verified ? 1 : 0;
       // Whole days from the daily rollups when the buckets are whole days from midnight;
       // the hours after the last midnight from the hourly ones.
@@ -324,14 +374,7 @@ export function openStore(dataDir) {
         dayRows.iterate({ verified: v, from, to: days }),
         hourRows.iterate({ verified: v, from: days, to }),
       ];
-      for (const part of parts)
-        for (const [at, network, bid, source, outcome, n, cpm_micros, lat] of part) {
-          const t = at - ((at - from) % bucket);
-          const row = { network, bid, source, outcome, n, cpm_micros };
-          addTo(tables, `${network}\u0000${bid}\u0000${source}\u0000${outcome}`, { ...row, t: from }, lat);
-          addTo(series, `${t}\u0000${network}\u0000${outcome}`, { ...row, t, bid: '', source: '' }, lat);
-        }
-      return { tables: statsDoc(tables, HOUR), series: statsDoc(series, bucket) };
+      return rollupDocsOf(parts, { from, bucket });
     },
     // Raw attempts older than rawDays go; rollups older than rollupDays go.
     prune({ rawDays, rollupDays, now = Date.now() }) {
@@ -343,6 +386,10 @@ export function openStore(dataDir) {
     counts() {
       const by = Object.fromEntries(refusals.all().map((r) => [r.reason, r.n]));
       return { attempts: attempts.get(), rejected: Object.values(by).reduce((t, n) => t + n, 0), refused: by };
+    },
+    // From now on every stored attempt is also queued in the outbox (spool.mjs).
+    enableOutbox() {
+      outbox = true;
     },
     db, // for the config versions (versions.mjs), kept in the same file
     close: () => db.close(),

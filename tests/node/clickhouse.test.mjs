@@ -1,0 +1,160 @@
+// clickhouse.test.mjs — the attempt log in ClickHouse (Debian's clickhouse-server 18.16,
+// started on loopback with its data in a temporary folder): the same report as the
+// SQLite store for the same 10 000 events; a crash between sending a batch and
+// forgetting it, a batch that half arrived, and an outage, with nothing lost or doubled.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mediation from '../../dist/mediation.mjs';
+import { startClickHouse } from '../../scripts/clickhouse-local.mjs';
+import { openClickHouse } from '../../web/server/clickhouse.mjs';
+import { openShipper } from '../../web/server/spool.mjs';
+import { openStore } from '../../web/server/store.mjs';
+
+const HOUR = 3600000;
+const DAY = 24 * HOUR;
+let dir, ch, ports;
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+before(async () => {
+  await mediation.ready;
+  dir = mkdtempSync(join(tmpdir(), 'mediation-ch-'));
+  ports = { httpPort: await freePort(), tcpPort: await freePort() };
+  ch = await startClickHouse({ dir: join(dir, 'ch'), ...ports });
+});
+after(async () => {
+  await ch?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// A database of its own for each test.
+async function sinkFor(name) {
+  await openClickHouse({ url: ch.url }).query(`CREATE DATABASE IF NOT EXISTS ${name}`);
+  const sink = openClickHouse({ url: `${ch.url}/?database=${name}` });
+  await sink.init();
+  return sink;
+}
+
+// n attempts over three days, of 10 bids of 3 networks, every outcome (a late fill
+// after its timeout), latencies from 1 ms to 9 s, prices to the micro.
+function* attempts(n, start) {
+  const outcomes = ['filled', 'no_fill', 'error', 'timeout'];
+  for (let i = 0; i < n; i++) {
+    const outcome = outcomes[(i * 7) % 4];
+    const e = {
+      auction_id: `a-${i}`, imp_id: '1', render_id: `r-${i}`, bid: `b${i % 10}`, network: `n${i % 3}`,
+      source: i % 5 ? 'mediated' : 'rtb', position: i % 4, outcome, latency_ms: (i * 37) % 9000 + 1,
+      price: outcome === 'filled' ? 0.5 + ((i * 13) % 300) / 97 : undefined, cur: 'USD',
+    }; // prettier-ignore
+    const now = start + Math.floor((i * 3 * DAY) / n);
+    yield [e, { verified: i % 11 !== 0, now }];
+    if (outcome === 'timeout' && i % 3 === 0)
+      yield [
+        { ...e, outcome: 'late', latency_ms: e.latency_ms + 500 },
+        { verified: i % 11 !== 0, now: now + 1 },
+      ];
+  }
+}
+
+function fill(store, list) {
+  for (let k = 0; k < list.length; k += 1000) store.addBatch(list.slice(k, k + 1000));
+}
+
+test('the same report from SQLite and from ClickHouse for the same 10 000 events', async () => {
+  const store = openStore(join(dir, 'same'));
+  store.enableOutbox();
+  const sink = await sinkFor('same');
+  const shipper = openShipper({ db: store.db, sink, serverId: 's1', batchSize: 3000 });
+  const start = Date.UTC(2026, 10, 20);
+  const list = [...attempts(10000, start)];
+  fill(store, list);
+  const stored = store.counts().attempts;
+  assert.equal(stored, list.length);
+  await shipper.drain();
+  assert.equal(shipper.status().backlog, 0);
+  assert.equal(await sink.count(), stored);
+  for (const verified of [true, false])
+    for (const [from, to, bucket] of [
+      [start, start + 3 * DAY, DAY],
+      [start, start + 3 * DAY, HOUR],
+      [start + 5 * HOUR, start + 30 * HOUR, 4 * HOUR],
+    ]) {
+      const a = store.rollupDocs({ verified, from, to, bucket });
+      const b = await sink.rollupDocs({ verified, from, to, bucket });
+      assert.deepEqual(mediation.report(b.tables), mediation.report(a.tables), `tables ${verified} ${bucket}`);
+      assert.deepEqual(mediation.report(b.series), mediation.report(a.series), `series ${verified} ${bucket}`);
+    }
+  const report = mediation.report(
+    store.rollupDocs({ verified: true, from: start, to: start + 3 * DAY, bucket: DAY }).tables,
+  );
+  assert.ok(report.networks.length === 3 && report.networks.every((n) => n.attempts > 0), 'a real report');
+  store.close();
+});
+
+test('a crash between sending and forgetting, a batch half arrived, an outage: nothing lost, nothing doubled', async () => {
+  const store = openStore(join(dir, 'crash'));
+  store.enableOutbox();
+  const sink = await sinkFor('crash');
+  const start = Date.UTC(2026, 10, 24);
+  fill(store, [...attempts(5000, start)]);
+  const total = store.counts().attempts;
+
+  // Killed after ClickHouse took the first batch, before the spool forgot it.
+  const first = openShipper({ db: store.db, sink, serverId: 's1', batchSize: 2000 });
+  await assert.rejects(
+    first.drain({
+      afterSend: () => {
+        throw new Error('killed');
+      },
+    }),
+    /killed/,
+  );
+  assert.equal(await sink.count(), 2000, 'the batch arrived');
+  // The next process takes the batch written down again: ClickHouse has it all, nothing is resent.
+  const second = openShipper({ db: store.db, sink, serverId: 's1', batchSize: 2000 });
+  await second.drain();
+  assert.equal(await sink.count(), total, 'every event once');
+  assert.equal(second.status().resent_checked, 1);
+
+  // A batch that half arrived (a shard down in the middle): only the missing half goes.
+  fill(
+    store,
+    [...attempts(600, start + DAY)].map(([e, o]) => [{ ...e, auction_id: 'h' + e.auction_id }, o]),
+  );
+  const rows = store.db.prepare('SELECT seq, line FROM outbox ORDER BY seq').raw().all();
+  const id = `s1:${rows[0][0]}-${rows.at(-1)[0]}`;
+  await sink.insert(
+    id,
+    rows.slice(0, 300).map(([, l]) => l),
+  );
+  store.db.prepare('INSERT OR REPLACE INTO ship_state VALUES (1, ?, ?, ?)').run(id, rows[0][0], rows.at(-1)[0]);
+  await second.drain();
+  const after = store.counts().attempts;
+  assert.equal(await sink.count(), after, 'the missing half, not the whole again');
+
+  // ClickHouse down: events are still taken (the spool holds them), shipping fails, and
+  // once it is back the backlog drains.
+  await ch.stop();
+  fill(
+    store,
+    [...attempts(1000, start + 2 * DAY)].map(([e, o]) => [{ ...e, auction_id: 'o' + e.auction_id }, o]),
+  );
+  await assert.rejects(second.drain(), /not reachable/);
+  assert.ok(second.status().backlog >= 1000);
+  assert.match(second.status().last_error, /not reachable/);
+  ch = await startClickHouse({ dir: join(dir, 'ch'), ...ports });
+  await second.drain();
+  assert.equal(second.status().backlog, 0);
+  assert.equal(await sink.count(), store.counts().attempts, 'nothing lost, nothing doubled');
+  store.close();
+});

@@ -1,0 +1,115 @@
+// clickhouse.mjs — the attempt log and its rollups in ClickHouse, for more than one
+// machine (README "Beyond one machine"). The ad server still writes every event to its
+// SQLite spool first (spool.mjs ships them); this file is ClickHouse's side: the schema,
+// inserts of batches named by an id, the check whether a batch arrived, and the report's
+// rollup rows in the same shape as the SQLite store's (store.mjs rollupDocsOf).
+//
+// SQL that ClickHouse 18.16 (Debian 12) and current versions both run: no TTL, codecs,
+// query parameters or ON CLUSTER; a SummingMergeTree whose latMap nested columns add up.
+import { histogramOf, rollupDocsOf } from './store.mjs';
+
+const HOUR = 3600000;
+
+// Tables on one server, or per shard with Distributed tables over them (`cluster`).
+function schema(cluster) {
+  const local = cluster ? '_local' : '';
+  const ddl = [
+    `CREATE TABLE IF NOT EXISTS attempts${local} (
+      batch_id String, verified UInt8, ts UInt64, auction_id String, imp_id String, position UInt16,
+      kind String, outcome String, bid String, network String, source String, latency_ms UInt32,
+      lat_slot UInt8, price Float64, cpm_micros Int64)
+     ENGINE = MergeTree() PARTITION BY intDiv(ts, 2592000000) ORDER BY (verified, ts, auction_id)`,
+    `CREATE TABLE IF NOT EXISTS rollup${local} (
+      verified UInt8, hour UInt64, network String, bid String, source String, outcome String,
+      n UInt64, cpm_micros Int64, latMap Nested(slot UInt8, n UInt64))
+     ENGINE = SummingMergeTree() PARTITION BY intDiv(hour, 2592000000)
+     ORDER BY (verified, hour, network, bid, source, outcome)`,
+    // Rolled up as inserted: a fill's and a late fill's latency slot counts once.
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS rollup_mv${local} TO rollup${local} AS
+     SELECT verified, intDiv(ts, ${HOUR}) * ${HOUR} AS hour, network, bid, source, outcome, toUInt64(1) AS n,
+       cpm_micros, if(outcome IN ('filled', 'late'), [lat_slot], emptyArrayUInt8()) AS \`latMap.slot\`,
+       if(outcome IN ('filled', 'late'), [toUInt64(1)], emptyArrayUInt64()) AS \`latMap.n\`
+     FROM attempts${local}`,
+  ];
+  if (cluster)
+    for (const t of ['attempts', 'rollup'])
+      ddl.push(
+        `CREATE TABLE IF NOT EXISTS ${t} AS ${t}_local ENGINE = Distributed(${cluster}, currentDatabase(), ${t}_local, rand())`,
+      );
+  return ddl;
+}
+
+export class ClickHouseError extends Error {}
+
+export function openClickHouse({ url, cluster = '', timeoutMs = 10000 }) {
+  const base = new URL(url);
+  async function query(sql, body) {
+    const u = new URL(base);
+    u.searchParams.set('query', sql);
+    let r;
+    try {
+      r = await fetch(u, { method: 'POST', body: body ?? '', signal: AbortSignal.timeout(timeoutMs) });
+    } catch (e) {
+      throw new ClickHouseError(`ClickHouse at ${base.origin} is not reachable: ${e.cause?.code ?? e.message}`);
+    }
+    const text = await r.text();
+    if (!r.ok) throw new ClickHouseError(`ClickHouse: ${text.trim().slice(0, 300)}`);
+    return text;
+  }
+  const rows = async (sql) =>
+    (await query(`${sql} FORMAT JSONEachRow`))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+  const quote = (s) => `'${String(s).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+  return {
+    url: base.origin,
+    query,
+    async init() {
+      for (const sql of schema(cluster)) await query(sql);
+    },
+    // Inserts lines (JSONEachRow without batch_id) as batch `id`.
+    async insert(id, lines) {
+      const prefix = `{"batch_id":${JSON.stringify(id)},`;
+      await query('INSERT INTO attempts FORMAT JSONEachRow', lines.map((l) => prefix + l.slice(1)).join('\n'));
+    },
+    // The keys of a batch that arrived ("verified auction imp position kind"), to send
+    // again only what is missing after a crash or an outage.
+    async arrived(id) {
+      const got = await rows(
+        `SELECT verified, auction_id, imp_id, position, kind FROM attempts WHERE batch_id = ${quote(id)}`,
+      );
+      return new Set(got.map((r) => `${r.verified} ${r.auction_id} ${r.imp_id} ${r.position} ${r.kind}`));
+    },
+    async count() {
+      return Number((await query('SELECT count() FROM attempts')).trim());
+    },
+    // The report's documents from the hourly rollups of [from, to): the same shape as
+    // the SQLite store's.
+    async rollupDocs({ verified = true, from, to, bucket }) {
+      const got = await rows(
+        `SELECT hour, network, bid, source, outcome, sum(n) AS n, sum(cpm_micros) AS cpm,
+           sumMap(latMap.slot, latMap.n) AS lat
+         FROM rollup WHERE verified = ${verified ? 1 : 0} AND hour >= ${Number(from)} AND hour < ${Number(to)}
+         GROUP BY hour, network, bid, source, outcome ORDER BY hour, network, bid, source, outcome`,
+      );
+      const part = got.map((r) => [
+        Number(r.hour),
+        r.network,
+        r.bid,
+        r.source,
+        r.outcome,
+        Number(r.n),
+        Number(r.cpm),
+        histogramOf(r.lat[0], r.lat[1]),
+      ]);
+      return rollupDocsOf([part], { from, bucket });
+    },
+  };
+}
+
+export const keyOf = (line) => {
+  const r = JSON.parse(line);
+  return `${r.verified} ${r.auction_id} ${r.imp_id} ${r.position} ${r.kind}`;
+};
