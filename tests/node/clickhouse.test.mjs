@@ -1,10 +1,12 @@
 // clickhouse.test.mjs — the attempt log in ClickHouse (Debian's clickhouse-server 18.16,
 // started on loopback with its data in a temporary folder): the same report as the
 // SQLite store for the same 10 000 events; a crash between sending a batch and
-// forgetting it, a batch that half arrived, and an outage, with nothing lost or doubled.
+// forgetting it, a batch that half arrived, and an outage, with nothing lost or doubled;
+// the ad server on that store, and killed with SIGKILL while it ships.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +14,9 @@ import mediation from '../../dist/mediation.mjs';
 import { startClickHouse } from '../../scripts/clickhouse-local.mjs';
 import { openClickHouse } from '../../web/server/clickhouse.mjs';
 import { openShipper } from '../../web/server/spool.mjs';
+import { startServer } from '../../web/server/server.mjs';
 import { openStore } from '../../web/server/store.mjs';
+import { sign } from '../../web/server/tokens.mjs';
 
 const HOUR = 3600000;
 const DAY = 24 * HOUR;
@@ -157,4 +161,102 @@ test('a crash between sending and forgetting, a batch half arrived, an outage: n
   assert.equal(second.status().backlog, 0);
   assert.equal(await sink.count(), store.counts().attempts, 'nothing lost, nothing doubled');
   store.close();
+});
+
+// A beacon as mediation.js sends it, signed as /auction signed its entry.
+const KEYS = [{ id: 'k1', key: Buffer.alloc(32, 9) }];
+function beacon(i, prefix) {
+  const e = {
+    cur: 'USD', auction_id: `${prefix}-${i}`, imp_id: '1', render_id: `r-${i}`, bid: `b${i % 4}`, network: `n${i % 2}`,
+    source: 'mediated', position: 0, outcome: i % 3 ? 'no_fill' : 'filled', latency_ms: 50 + (i % 700), price: 2.5,
+  }; // prettier-ignore
+  return JSON.stringify({ ...e, token: sign(KEYS, e, Date.now() + 600000) });
+}
+
+test('the ad server on the ClickHouse store: 204 once spooled, shipped, the report read from ClickHouse', async () => {
+  const sink = await sinkFor('server');
+  const configPath = join(dir, 'server-config.json');
+  writeFileSync(configPath, readFileSync(new URL('../../web/demo/config.json', import.meta.url)));
+  const s = await startServer({
+    port: 0, configPath, dataDir: join(dir, 'server'), log: () => {}, adminToken: 'ch-admin', signingKeys: KEYS,
+    storeKind: 'clickhouse', clickhouseUrl: `${ch.url}/?database=server`,
+  }); // prettier-ignore
+  try {
+    const H = { authorization: 'Bearer ch-admin' };
+    for (let i = 0; i < 300; i++) {
+      const r = await fetch(s.url + '/events', { method: 'POST', body: beacon(i, 'srv') });
+      assert.equal(r.status, 204);
+    }
+    await s.ship();
+    assert.equal(await sink.count(), 300);
+    const status = await (await fetch(s.url + '/status.json', { headers: H })).json();
+    assert.equal(status.store.kind, 'clickhouse');
+    assert.equal(status.store.spool.backlog, 0);
+    const report = await (await fetch(s.url + '/report.json', { headers: H })).json();
+    const attempts = report.verified.networks.reduce((t, n) => t + n.attempts, 0);
+    assert.equal(attempts, 300, 'the report counts what ClickHouse holds');
+    assert.equal(report.verified.networks.find((n) => n.network === 'n0').fills, 50);
+  } finally {
+    await s.close();
+  }
+});
+
+test('an ad server killed with SIGKILL while shipping loses nothing and doubles nothing', async () => {
+  const sink = await sinkFor('killed');
+  const data = join(dir, 'killed');
+  const env = {
+    ...process.env, PORT: '0', MEDIATION_DATA: data, MEDIATION_STORE: 'clickhouse',
+    MEDIATION_CLICKHOUSE_URL: `${ch.url}/?database=killed`, MEDIATION_ADMIN_TOKEN: 'k',
+    MEDIATION_SIGNING_KEYS: `k1:${KEYS[0].key.toString('base64')}`,
+  }; // prettier-ignore
+  const startChild = async () => {
+    const child = spawn(process.execPath, [new URL('../../web/server/server.mjs', import.meta.url).pathname], { env });
+    const url = await new Promise((resolve, reject) => {
+      child.stdout.on('data', (c) => {
+        const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(String(c));
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
+    });
+    return { child, url };
+  };
+  let { child, url } = await startChild();
+  let acknowledged = 0;
+  let sent = 0;
+  let killed = false;
+  // Ten senders post beacons while it ships four times a second; killed in the middle,
+  // once 1500 are acknowledged.
+  const sender = async () => {
+    while (!killed) {
+      const i = sent++;
+      try {
+        const r = await fetch(url + '/events', { method: 'POST', body: beacon(i, 'kill') });
+        if (r.status === 204) acknowledged++;
+      } catch {
+        return;
+      }
+      if (acknowledged >= 1500 && !killed) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 10 }, sender));
+  assert.ok(acknowledged > 0, 'some events were acknowledged before the kill');
+  ({ child, url } = await startChild());
+  try {
+    const deadline = Date.now() + 20000;
+    let status;
+    do {
+      await new Promise((r) => setTimeout(r, 250));
+      status = await (await fetch(url + '/status.json', { headers: { authorization: 'Bearer k' } })).json();
+    } while (status.store.spool.backlog > 0 && Date.now() < deadline);
+    assert.equal(status.store.spool.backlog, 0, 'the spool drained after the restart');
+    const inClickHouse = await sink.count();
+    assert.equal(inClickHouse, status.store.attempts, 'ClickHouse holds what the spool stored, once');
+    assert.ok(inClickHouse >= acknowledged, `every acknowledged event (${acknowledged}) is there (${inClickHouse})`);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
 });

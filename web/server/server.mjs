@@ -17,7 +17,8 @@ import http from 'node:http';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { chmodSync, existsSync, readFileSync, unwatchFile, watch, watchFile, writeFileSync } from 'node:fs';
-import { dirname, basename, extname, resolve } from 'node:path';
+import { dirname, basename, extname, join, resolve } from 'node:path';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import mediation from '../../dist/mediation.mjs';
@@ -28,6 +29,8 @@ import { loadKeys, signOutput, verify } from './tokens.mjs';
 import { openVersions, sha256 } from './versions.mjs';
 import { dayOf, openNetworkReports } from './network-reports.mjs';
 import { diffConfigs, manageApi } from './manage-api.mjs';
+import { openClickHouse } from './clickhouse.mjs';
+import { openShipper } from './spool.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const TYPES = {
@@ -450,9 +453,18 @@ export async function startServer({
   adminToken,
   readToken,
   signingKeys,
+  // 'sqlite' (the default: everything in data/events.db), or 'clickhouse': the attempt
+  // log and the report's rollups in ClickHouse at clickhouseUrl (a Distributed table
+  // over clickhouseCluster's shards when named), SQLite as the spool (spool.mjs).
+  storeKind = 'sqlite',
+  clickhouseUrl = 'http://127.0.0.1:8123',
+  clickhouseCluster = '',
 } = {}) {
   await mediation.ready;
   const store = openStore(dataDir);
+  const ch = storeKind === 'clickhouse' ? openClickHouse({ url: clickhouseUrl, cluster: clickhouseCluster }) : null;
+  const shipper = ch ? openShipper({ db: store.db, sink: ch, serverId: serverIdOf(dataDir), log }) : null;
+  if (ch) store.enableOutbox();
   const versions = openVersions(store.db);
   const netReports = openNetworkReports(store.db);
   const config = configHolder(resolve(configPath), log, versions);
@@ -585,7 +597,9 @@ export async function startServer({
     const trust = verify(keys, event, event.token);
     if (trust !== 'ok' && !(trust === 'missing' && config.state.settings.acceptUnsigned))
       throw refuse(403, 'bad_token', `token_${trust}`, `the event's token is ${trust.replace('_', ' ')}`);
+    if (shipper?.full()) throw refuse(503, 'spool_full', 'spool_full', 'the spool is full: ClickHouse is behind');
     const r = await stored(event, trust === 'ok'); // committed before the answer
+    if (r === STORED) shipper?.noteStored();
     if (r !== STORED && r !== 'duplicate') throw refuse(409, r, r, `the event contradicts one stored (${r})`);
     res.writeHead(204, res.cors);
     res.end();
@@ -618,9 +632,10 @@ export async function startServer({
     return { from, to, bucket };
   }
 
-  function reportJson(url, verified = true) {
+  async function reportJson(url, verified = true) {
     // Two passes of the C statistics: the tables over the range, the series per bucket.
-    const docs = store.rollupDocs({ verified, ...reportRange(url) });
+    const range = reportRange(url);
+    const docs = ch ? await ch.rollupDocs({ verified, ...range }) : store.rollupDocs({ verified, ...range });
     const { series } = mediation.report(docs.series);
     return JSON.stringify({ ...mediation.report(docs.tables), series });
   }
@@ -775,6 +790,21 @@ export async function startServer({
     await learn().catch((e) => logOnce(`what was learned not applied: ${e.message}`));
   };
   const autoCpmTimer = setInterval(hourly, 3600000).unref();
+  // The ClickHouse store: the schema once it answers, then the spool shipped four times a
+  // second whenever it holds anything (a failure is logged once; the next turn retries).
+  let shipping = null;
+  let schemaReady = false;
+  const shipTurn = async () => {
+    if (!schemaReady) await ch.init().then(() => (schemaReady = true));
+    if (shipper.status().backlog > 0) await shipper.drain();
+  };
+  const shipTimer = ch
+    ? setInterval(() => {
+        shipping ??= shipTurn()
+          .catch((e) => logOnce(`ClickHouse: ${e.message}`))
+          .finally(() => (shipping = null));
+      }, 250).unref()
+    : null;
   hourly();
 
   async function demoBidder(kind, req, res) {
@@ -876,18 +906,18 @@ export async function startServer({
       }
       if (url.pathname === '/manage') return await serveFile(res, 'web/manage/index.html');
       if (url.pathname === '/report.json') {
-        const unverified = reportJson(url, false);
+        const [verified, unverified] = await Promise.all([reportJson(url), reportJson(url, false)]);
         const consent = consentJson(url);
         const loop = loopJson(url);
         return send(
           res,
           200,
-          `{"verified":${reportJson(url)},"unverified":${unverified},"consent_rejected":${consent},"loop":${loop}}`,
+          `{"verified":${verified},"unverified":${unverified},"consent_rejected":${consent},"loop":${loop}}`,
         );
       }
       if (url.pathname === '/report') {
-        const report = JSON.parse(reportJson(url));
-        const unverified = JSON.parse(reportJson(url, false));
+        const report = JSON.parse(await reportJson(url));
+        const unverified = JSON.parse(await reportJson(url, false));
         const { rejected } = store.counts();
         const opts = { bidders: bidderStats, rejected, config: config.state, currency: config.state.currency };
         opts.consentRejected = JSON.parse(consentJson(url));
@@ -897,7 +927,8 @@ export async function startServer({
       if (url.pathname === '/status.json') {
         const { engine: _, settings, learned, ...cfg } = config.state;
         cfg.learned_bids = learned ? Object.keys(learned).length : 0; // optimize: bids the engine plans with data
-        return send(res, 200, JSON.stringify({ config: cfg, store: store.counts(), bidders: bidderStats, engine }));
+        const storeStatus = { kind: storeKind, ...store.counts(), ...(shipper && { spool: shipper.status() }) };
+        return send(res, 200, JSON.stringify({ config: cfg, store: storeStatus, bidders: bidderStats, engine }));
       }
       throw new HttpError(404, 'not_found', `no ${url.pathname}`);
     } catch (e) {
@@ -925,16 +956,27 @@ export async function startServer({
     url: self,
     autoCpm, // for tests: the daily auto_cpm step, at a given time
     learn, // for tests: the hourly step that gives the engine what was learned
+    ship: () => shipper?.drain(), // for tests: ship what the spool holds now
     close: async () => {
       clearInterval(pruner);
       clearInterval(autoCpmTimer);
+      clearInterval(shipTimer);
       await config.close();
       server.closeAllConnections?.();
       await new Promise((r) => server.close(r));
       if (consentQueue.size) flushConsent();
+      await shipping?.catch(() => {});
       store.close();
     },
   };
+}
+
+// The id of this ad server's spool, kept in its data folder: the batches it ships are
+// named by it, so two servers' batches never share a name, and a restart resumes its own.
+function serverIdOf(dataDir) {
+  const path = join(dataDir, 'server-id');
+  if (!existsSync(path)) writeFileSync(path, `${hostname()}-${randomBytes(6).toString('hex')}\n`);
+  return readFileSync(path, 'utf8').trim();
 }
 
 function argValue(flag) {
@@ -950,6 +992,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       port: Number(process.env.PORT || 8080),
       configPath,
       dataDir,
+      storeKind: process.env.MEDIATION_STORE || 'sqlite',
+      clickhouseUrl: process.env.MEDIATION_CLICKHOUSE_URL || undefined,
+      clickhouseCluster: process.env.MEDIATION_CLICKHOUSE_CLUSTER || '',
       demo: process.argv.includes('--demo'),
       instantBidders: process.env.DEMO_BIDDERS_INSTANT === '1',
     });
