@@ -28,7 +28,7 @@ EXPORTS_PAGE = $(shell sed -n 's/^\(med_[a-z0-9_]*\)$$/_\1/p' c_src/exports.txt)
 EXPORTS_WF   = $(filter _med_wf_%,$(EXPORTS_PAGE))
 HOST_JS = web/engine/core.js web/engine/engine.js web/page/consent.js web/page/auction-loader.js web/page/runtime.js web/node/node.js build/constants.js web/frame/boot.js web/frame/noad.js
 
-.PHONY: all native wasm dist test test-c test-node lint bench simulate example demo clean deps
+.PHONY: all native wasm dist test test-c test-node lint bench simulate example demo cluster-demo clean deps
 
 all: native dist
 
@@ -156,6 +156,11 @@ simulate: build/simulate
 build/simulate: bench/simulate.c $(ENGINE_SRC) $(ENGINE_HDR)
 	@mkdir -p build
 	$(CC) $(CSTD) $(CFLAGS) -Wno-format-nonliteral -o $@ $< $(ENGINE_SRC) -lm
+
+# Two ad servers, a two-shard ClickHouse cluster and HAProxy in front, on loopback
+# (README "Beyond one machine"); PORT for the load balancer's port (8080).
+cluster-demo: deps dist
+	node scripts/cluster.mjs
 
 # The demo: the ad server, the demo page and the report on 127.0.0.1:8080 (PORT
 # to change; --config / MEDIATION_CONFIG for another config; data in data/).

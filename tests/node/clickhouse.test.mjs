@@ -37,7 +37,7 @@ before(async () => {
   ch = await startClickHouse({ dir: join(dir, 'ch'), ...ports });
 });
 after(async () => {
-  await ch?.stop();
+  await ch?.stop('SIGKILL'); // throwaway data: no clean stop to wait for
   rmSync(dir, { recursive: true, force: true });
 });
 

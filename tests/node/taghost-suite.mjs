@@ -235,7 +235,7 @@ export function suite(name, launchBrowser, { storageBlocked, realClicks = true }
           return { x: b.left + 100, y: b.top + 100 };
         });
         await page.mouse.click(at.x, at.y);
-        await until(() => server.notices.includes('landing'), 5000, 'the landing page');
+        await until(() => server.notices.includes('landing'), 15000, 'the landing page'); // a new tab, on a busy machine
         assert.equal(page.url(), server.base + '/page.html');
       },
     );

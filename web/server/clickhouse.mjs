@@ -41,11 +41,19 @@ function schema(cluster) {
 
 export class ClickHouseError extends Error {}
 
+// url: one server, or a comma-separated list of a cluster's servers (each gets the
+// schema; queries go to one that answers, the next when it does not).
 export function openClickHouse({ url, cluster = '', timeoutMs = 10000 }) {
-  const base = new URL(url);
-  async function query(sql, body) {
+  const bases = String(url)
+    .split(',')
+    .map((u) => new URL(u.trim()));
+  let current = 0;
+  async function queryAt(base, sql, body) {
     const u = new URL(base);
     u.searchParams.set('query', sql);
+    // On a cluster an insert returns once every shard has its part, so a batch that
+    // is answered is there to be found, and one that is not is sent again.
+    if (cluster) u.searchParams.set('insert_distributed_sync', '1');
     let r;
     try {
       r = await fetch(u, { method: 'POST', body: body ?? '', signal: AbortSignal.timeout(timeoutMs) });
@@ -56,6 +64,16 @@ export function openClickHouse({ url, cluster = '', timeoutMs = 10000 }) {
     if (!r.ok) throw new ClickHouseError(`ClickHouse: ${text.trim().slice(0, 300)}`);
     return text;
   }
+  async function query(sql, body) {
+    for (let tries = 0; ; tries++) {
+      try {
+        return await queryAt(bases[current], sql, body);
+      } catch (e) {
+        if (!/not reachable/.test(e.message) || tries + 1 >= bases.length) throw e;
+        current = (current + 1) % bases.length;
+      }
+    }
+  }
   const rows = async (sql) =>
     (await query(`${sql} FORMAT JSONEachRow`))
       .split('\n')
@@ -64,10 +82,10 @@ export function openClickHouse({ url, cluster = '', timeoutMs = 10000 }) {
   const quote = (s) => `'${String(s).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
   return {
-    url: base.origin,
+    url: bases.map((b) => b.origin).join(','),
     query,
     async init() {
-      for (const sql of schema(cluster)) await query(sql);
+      for (const base of bases) for (const sql of schema(cluster)) await queryAt(base, sql);
     },
     // Inserts lines (JSONEachRow without batch_id) as batch `id`.
     async insert(id, lines) {
