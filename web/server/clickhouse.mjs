@@ -103,26 +103,33 @@ export function openClickHouse({ url, cluster = '', timeoutMs = 10000 }) {
     async count() {
       return Number((await query('SELECT count() FROM attempts')).trim());
     },
-    // The report's documents from the hourly rollups of [from, to): the same shape as
-    // the SQLite store's.
+    // The report's documents from the hourly rollups of [from, to): the same documents
+    // as the SQLite store's (store.mjs rollupDocsOf), summed by ClickHouse: one row per
+    // bid and outcome for the tables, per bucket, network and outcome for the series.
     async rollupDocs({ verified = true, from, to, bucket }) {
-      const got = await rows(
-        `SELECT hour, network, bid, source, outcome, sum(n) AS n, sum(cpm_micros) AS cpm,
-           sumMap(latMap.slot, latMap.n) AS lat
-         FROM rollup WHERE verified = ${verified ? 1 : 0} AND hour >= ${Number(from)} AND hour < ${Number(to)}
-         GROUP BY hour, network, bid, source, outcome ORDER BY hour, network, bid, source, outcome`,
-      );
-      const part = got.map((r) => [
-        Number(r.hour),
-        r.network,
-        r.bid,
-        r.source,
-        r.outcome,
-        Number(r.n),
-        Number(r.cpm),
-        histogramOf(r.lat[0], r.lat[1]),
+      const where = `verified = ${verified ? 1 : 0} AND hour >= ${Number(from)} AND hour < ${Number(to)}`;
+      const sums = `sum(n) AS n, sum(cpm_micros) AS cpm, sumMap(latMap.slot, latMap.n) AS lat`;
+      const [tables, series] = await Promise.all([
+        rows(`SELECT network, bid, source, outcome, ${sums} FROM rollup WHERE ${where}
+              GROUP BY network, bid, source, outcome ORDER BY network, bid, source, outcome`),
+        rows(`SELECT ${Number(from)} + intDiv(hour - ${Number(from)}, ${Number(bucket)}) * ${Number(bucket)} AS t,
+                network, outcome, ${sums} FROM rollup WHERE ${where}
+              GROUP BY t, network, outcome ORDER BY t, network, outcome`),
       ]);
-      return rollupDocsOf([part], { from, bucket });
+      const part = (list, t) =>
+        list.map((r) => [
+          t(r),
+          r.network,
+          r.bid ?? '',
+          r.source ?? '',
+          r.outcome,
+          Number(r.n),
+          Number(r.cpm),
+          histogramOf(r.lat[0], r.lat[1]),
+        ]);
+      const a = rollupDocsOf([part(tables, () => Number(from))], { from, bucket: HOUR });
+      const b = rollupDocsOf([part(series, (r) => Number(r.t))], { from, bucket });
+      return { tables: a.tables, series: b.series };
     },
   };
 }
