@@ -140,7 +140,7 @@ include tests/fuzz/fuzz.mk
 # ---- bench ----
 # Every bench runs; a missed target fails the whole at the end (after all the figures).
 bench: deps build/bench-native build/mediate dist
-	@fail=0; for b in bench report browser taghost adserver manage; do node bench/$$b.mjs || fail=1; done; \
+	@fail=0; for b in bench report browser taghost adserver manage clickhouse; do node bench/$$b.mjs || fail=1; done; \
 	  if [ $$fail = 1 ]; then echo "make bench: a target was missed (MISSED above)" >&2; exit 1; fi
 
 build/bench-native: bench/bench_native.c $(ENGINE_SRC) $(ENGINE_HDR)
