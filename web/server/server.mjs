@@ -31,6 +31,7 @@ import { dayOf, openNetworkReports } from './network-reports.mjs';
 import { diffConfigs, manageApi } from './manage-api.mjs';
 import { openClickHouse } from './clickhouse.mjs';
 import { openShipper } from './spool.mjs';
+import { startCheckpointer } from './checkpointer.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const TYPES = {
@@ -462,6 +463,9 @@ export async function startServer({
 } = {}) {
   await mediation.ready;
   const store = openStore(dataDir);
+  // Checkpoints (where SQLite waits for the disk) in a worker thread, not in a commit.
+  store.db.pragma('wal_autocheckpoint = 0');
+  const checkpointer = startCheckpointer(join(dataDir, 'events.db'));
   const ch = storeKind === 'clickhouse' ? openClickHouse({ url: clickhouseUrl, cluster: clickhouseCluster }) : null;
   // Batches of 5 000: each turn holds the event loop a few ms, so /events stays quick while a backlog drains.
   const shipper = ch
@@ -475,6 +479,7 @@ export async function startServer({
     await config.start();
   } catch (e) {
     config.close(); // the caller says why and stops; nothing may keep the process alive
+    await checkpointer.stop();
     store.close();
     throw e;
   }
@@ -969,6 +974,7 @@ export async function startServer({
       await new Promise((r) => server.close(r));
       if (consentQueue.size) flushConsent();
       await shipping?.catch(() => {});
+      await checkpointer.stop();
       store.close();
     },
   };
