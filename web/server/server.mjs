@@ -16,7 +16,8 @@
 import http from 'node:http';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { chmodSync, existsSync, readFileSync, unwatchFile, watch, watchFile, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { unwatchFile, watch, watchFile, writeFileSync } from 'node:fs';
 import { dirname, basename, extname, join, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -276,7 +277,30 @@ function engineError({ code, message, at }) {
 // worker; the old one answers until the new one is ready, so neither a change nor a
 // large config ever stops requests. Every config that goes live is a version in the
 // database (versions.mjs); changes (the API's, the file's, rollbacks) go one at a time.
-function configHolder(path, log, versions) {
+// An exclusive lock beside the config file, for ad servers that share it (writeBack):
+// resolves to its release; a lock older than 30 s is a crashed holder's and is broken.
+async function lockConfigFile(path) {
+  const lock = `${path}.lock`;
+  for (const t0 = Date.now(); ;) {
+    try {
+      closeSync(openSync(lock, 'wx'));
+      return () => rmSync(lock, { force: true });
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 30000) rmSync(lock, { force: true });
+      } catch {
+        /* gone meanwhile */
+      }
+      if (Date.now() - t0 > 5000) throw new HttpError(503, 'busy', 'another ad server is changing the config');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+// writeBack: a change through the API is also written to the config file, so that ad
+// servers sharing the file (make cluster-demo) all take it in.
+function configHolder(path, log, versions, writeBack = false) {
   const state = {
     engine: null, bidders: [], settings: null, currency: 'USD', loaded_at: null, error: null, path, version: 0,
     learned: null, learned_at: null,
@@ -382,12 +406,27 @@ function configHolder(path, log, versions) {
       const out = edit(structuredClone(before.config));
       const text = out.text ?? JSON.stringify(out.config, null, 2) + '\n';
       const summary = out.summary ?? diffConfigs(before.config, out.config);
+      const release = writeBack ? await lockConfigFile(path) : null;
       try {
-        const version = await commit(text, { author, source: 'api', summary });
-        return { version, result: out.result };
+        if (!writeBack) return { version: await commit(text, { author, source: 'api', summary }), result: out.result };
+        // Shared with other ad servers through the file: a change one of them wrote that
+        // this one has not taken in yet makes this change stale.
+        if (sha256(readFileSync(path, 'utf8')) !== versions.live()?.fileSha)
+          throw new HttpError(409, 'stale_version', 'the config file changed (another ad server?): read it again');
+        const tmp = `${path}.${process.pid}.tmp`;
+        writeFileSync(tmp, text);
+        try {
+          const version = await commit(text, { author, source: 'api', summary, fileSha: sha256(text) });
+          renameSync(tmp, path); // the other ad servers see it and take it in
+          return { version, result: out.result };
+        } finally {
+          rmSync(tmp, { force: true });
+        }
       } catch (e) {
         e.prefix = out.prefix;
         throw e;
+      } finally {
+        release?.();
       }
     });
   }
@@ -460,6 +499,7 @@ export async function startServer({
   storeKind = 'sqlite',
   clickhouseUrl = 'http://127.0.0.1:8123',
   clickhouseCluster = '',
+  configWriteBack = false, // MEDIATION_CONFIG_WRITE_BACK=1: API changes go to the shared config file too
 } = {}) {
   await mediation.ready;
   const store = openStore(dataDir);
@@ -474,7 +514,7 @@ export async function startServer({
   if (ch) store.enableOutbox();
   const versions = openVersions(store.db);
   const netReports = openNetworkReports(store.db);
-  const config = configHolder(resolve(configPath), log, versions);
+  const config = configHolder(resolve(configPath), log, versions, configWriteBack);
   try {
     await config.start();
   } catch (e) {
@@ -1004,6 +1044,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       storeKind: process.env.MEDIATION_STORE || 'sqlite',
       clickhouseUrl: process.env.MEDIATION_CLICKHOUSE_URL || undefined,
       clickhouseCluster: process.env.MEDIATION_CLICKHOUSE_CLUSTER || '',
+      configWriteBack: process.env.MEDIATION_CONFIG_WRITE_BACK === '1',
       demo: process.argv.includes('--demo'),
       instantBidders: process.env.DEMO_BIDDERS_INSTANT === '1',
     });
