@@ -16,6 +16,7 @@
  * seed, and the targets of README "Planning the waterfall by expected value"; exits 1
  * when one is missed. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,7 +119,6 @@ typedef struct {
 } buf;
 
 static void put(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#include <stdarg.h>
 static void put(buf *b, const char *fmt, ...) {
   for (;;) {
     va_list ap;
@@ -353,8 +353,7 @@ typedef struct {
 } pending;
 
 /* Drives the waterfall of one impression on the simulated clock. */
-static void render(const market *m, int64_t t, const wf_entry *wf, uint32_t n, learner *l, int slot, outcome *o,
-                   int64_t day) {
+static void render(const market *m, int64_t t, const wf_entry *wf, uint32_t n, learner *l, int slot, outcome *o) {
   med_waterfall *w = med_wf_new(n, 3000);
   for (uint32_t k = 0; k < n; k++) med_wf_set(w, k, wf[k].rtb, wf[k].timeout_ms);
   pending p[NB + 2];
@@ -418,7 +417,6 @@ static void render(const market *m, int64_t t, const wf_entry *wf, uint32_t n, l
       }
     }
   }
-  (void)day;
   for (uint32_t r = 0; r < med_wf_nrecords(w); r++) {
     int e = med_wf_record_entry(w, r), oc = med_wf_record_outcome(w, r);
     if (wf[e].rtb) continue;
@@ -454,7 +452,7 @@ static void run(const market *m, int optimize, int64_t impressions, int64_t per_
     }
     int slot = slot_of(l, today);
     uint32_t n = auction(&g, m, t, day, wf, &doc);
-    render(m, t, wf, n, l, slot, o, today);
+    render(m, t, wf, n, l, slot, o);
   }
   free(cfg.s);
   free(doc.s);

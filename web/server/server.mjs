@@ -838,6 +838,11 @@ export async function startServer({
     await learn().catch((e) => logOnce(`what was learned not applied: ${e.message}`));
   };
   const autoCpmTimer = setInterval(hourly, 3600000).unref();
+  // A config that turns optimize on gets what was learned within a minute, not the hour.
+  const learnTimer = setInterval(() => {
+    if (!config.state.learned && config.liveConfig().config?.optimize === true)
+      learn().catch((e) => logOnce(`what was learned not applied: ${e.message}`));
+  }, 60000).unref();
   // The ClickHouse store: the schema once it answers, then the spool shipped four times a
   // second whenever it holds anything (a failure is logged once; the next turn retries).
   let shipping = null;
@@ -1008,6 +1013,7 @@ export async function startServer({
     close: async () => {
       clearInterval(pruner);
       clearInterval(autoCpmTimer);
+      clearInterval(learnTimer);
       clearInterval(shipTimer);
       await config.close();
       server.closeAllConnections?.();
