@@ -8,11 +8,10 @@
 //     (BENCH_OUTAGE_SECONDS), then back: its spool drains and /events p99 stays ≤ 20 ms.
 import autocannon from 'autocannon';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mediation from '../dist/mediation.mjs';
-import { startClickHouse } from '../scripts/clickhouse-local.mjs';
+import { freePort, startClickHouse } from '../scripts/clickhouse-local.mjs';
 import { startAdServer } from '../scripts/cluster.mjs';
 import { openClickHouse } from '../web/server/clickhouse.mjs';
 import { openShipper } from '../web/server/spool.mjs';
@@ -23,13 +22,6 @@ const missed = [];
 const verdict = (ok, what) => (ok ? 'ok' : (missed.push(what), 'MISSED'));
 const HOUR = 3600000;
 const DAY = 24 * HOUR;
-const freePort = () =>
-  new Promise((ok) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
 
 await mediation.ready;
 const dir = mkdtempSync(join(tmpdir(), 'mediation-bench-ch-'));

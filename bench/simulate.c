@@ -249,6 +249,14 @@ static void load(engine *g, const buf *cfg) {
   g->handle = h;
 }
 
+/* The engine's last answer, tokenized in the engine's arena for this host. */
+static void read_output(engine *g, med_json *j, const char *what) {
+  med_arena a;
+  med_arena_init(&a, g->arena_mem, g->arena_cap);
+  med_error err = {0};
+  if (!med_json_parse(j, med_output(g->e), med_output_len(g->e), &a, &err)) die(what, med_output(g->e));
+}
+
 /* Yesterday's network reports through the engine's suggestions. */
 static void learn_reports(engine *g, const market *m, learner *l, int64_t today, outcome *o) {
   buf b = {0};
@@ -285,11 +293,8 @@ static void learn_reports(engine *g, const market *m, learner *l, int64_t today,
   if (med_suggest(g->e, b.len) != 0) die("suggest refused", med_output(g->e));
   free(b.s);
 
-  med_arena a;
-  med_arena_init(&a, g->arena_mem, g->arena_cap);
   med_json j;
-  med_error err = {0};
-  if (!med_json_parse(&j, med_output(g->e), med_output_len(g->e), &a, &err)) die("suggest output", med_output(g->e));
+  read_output(g, &j, "suggest output");
   int sugs = field(&j, 0, "suggestions");
   for (int e = med_json_first(&j, sugs); e >= 0; e = med_json_next_elem(&j, sugs, e)) {
     int i = atoi(j.src + j.tok[field(&j, e, "bid")].start + 1);
@@ -328,11 +333,8 @@ static uint32_t auction(engine *g, const market *m, int64_t t, char *day, wf_ent
   memcpy(med_input(g->e, b->len), b->s, b->len);
   if (med_auction(g->e, b->len, g->handle) != 0) die("auction refused", med_output(g->e));
 
-  med_arena a;
-  med_arena_init(&a, g->arena_mem, g->arena_cap);
   med_json j;
-  med_error err = {0};
-  if (!med_json_parse(&j, med_output(g->e), med_output_len(g->e), &a, &err)) die("auction output", med_output(g->e));
+  read_output(g, &j, "auction output");
   int imps = field(&j, 0, "imps");
   int w = field(&j, med_json_first(&j, imps), "waterfall");
   uint32_t n = 0;

@@ -4,9 +4,19 @@
 // `cluster` list form that cluster (one shard each) for Distributed tables.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export const CLICKHOUSE = '/usr/sbin/clickhouse-server';
+
+// A loopback port nobody listens on now (for servers that must be told their port).
+export const freePort = () =>
+  new Promise((ok) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
 
 // A one-file config: server, users, profiles and quotas together.
 function configXml({ dir, httpPort, tcpPort, cluster }) {

@@ -9,21 +9,12 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startClickHouse } from './clickhouse-local.mjs';
+import { freePort, startClickHouse } from './clickhouse-local.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 export const HAPROXY = '/usr/sbin/haproxy';
-
-const freePort = () =>
-  new Promise((ok) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
 
 function haproxyCfg(port, servers) {
   return `global

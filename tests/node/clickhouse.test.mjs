@@ -5,13 +5,12 @@
 // the ad server on that store, and killed with SIGKILL while it ships.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mediation from '../../dist/mediation.mjs';
-import { startClickHouse } from '../../scripts/clickhouse-local.mjs';
+import { freePort, startClickHouse } from '../../scripts/clickhouse-local.mjs';
+import { startAdServer } from '../../scripts/cluster.mjs';
 import { openClickHouse } from '../../web/server/clickhouse.mjs';
 import { openShipper } from '../../web/server/spool.mjs';
 import { startServer } from '../../web/server/server.mjs';
@@ -21,14 +20,6 @@ import { sign } from '../../web/server/tokens.mjs';
 const HOUR = 3600000;
 const DAY = 24 * HOUR;
 let dir, ch, ports;
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 before(async () => {
   await mediation.ready;
@@ -210,24 +201,11 @@ test('the ad server on the ClickHouse store: 204 once spooled, shipped, the repo
 
 test('an ad server killed with SIGKILL while shipping loses nothing and doubles nothing', async () => {
   const sink = await sinkFor('killed');
-  const data = join(dir, 'killed');
   const env = {
-    ...process.env, PORT: '0', MEDIATION_DATA: data, MEDIATION_STORE: 'clickhouse',
-    MEDIATION_CLICKHOUSE_URL: `${ch.url}/?database=killed`, MEDIATION_ADMIN_TOKEN: 'k',
-    MEDIATION_SIGNING_KEYS: `k1:${KEYS[0].key.toString('base64')}`,
+    MEDIATION_DATA: join(dir, 'killed'), MEDIATION_STORE: 'clickhouse', MEDIATION_ADMIN_TOKEN: 'k',
+    MEDIATION_CLICKHOUSE_URL: `${ch.url}/?database=killed`, MEDIATION_SIGNING_KEYS: `k1:${KEYS[0].key.toString('base64')}`,
   }; // prettier-ignore
-  const startChild = async () => {
-    const child = spawn(process.execPath, [new URL('../../web/server/server.mjs', import.meta.url).pathname], { env });
-    const url = await new Promise((resolve, reject) => {
-      child.stdout.on('data', (c) => {
-        const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(String(c));
-        if (m) resolve(m[1]);
-      });
-      child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-    });
-    return { child, url };
-  };
-  let { child, url } = await startChild();
+  let server = await startAdServer({ port: 0, env });
   let acknowledged = 0;
   let sent = 0;
   let killed = false;
@@ -237,33 +215,33 @@ test('an ad server killed with SIGKILL while shipping loses nothing and doubles 
     while (!killed) {
       const i = sent++;
       try {
-        const r = await fetch(url + '/events', { method: 'POST', body: beacon(i, 'kill') });
+        const r = await fetch(server.url + '/events', { method: 'POST', body: beacon(i, 'kill') });
         if (r.status === 204) acknowledged++;
       } catch {
         return;
       }
       if (acknowledged >= 1500 && !killed) {
         killed = true;
-        child.kill('SIGKILL');
+        server.child.kill('SIGKILL');
       }
     }
   };
   await Promise.all(Array.from({ length: 10 }, sender));
   assert.ok(acknowledged > 0, 'some events were acknowledged before the kill');
-  ({ child, url } = await startChild());
+  await server.stop('SIGKILL'); // gone
+  server = await startAdServer({ port: 0, env });
   try {
     const deadline = Date.now() + 20000;
     let status;
     do {
       await new Promise((r) => setTimeout(r, 250));
-      status = await (await fetch(url + '/status.json', { headers: { authorization: 'Bearer k' } })).json();
+      status = await (await fetch(server.url + '/status.json', { headers: { authorization: 'Bearer k' } })).json();
     } while (status.store.spool.backlog > 0 && Date.now() < deadline);
     assert.equal(status.store.spool.backlog, 0, 'the spool drained after the restart');
     const inClickHouse = await sink.count();
     assert.equal(inClickHouse, status.store.attempts, 'ClickHouse holds what the spool stored, once');
     assert.ok(inClickHouse >= acknowledged, `every acknowledged event (${acknowledged}) is there (${inClickHouse})`);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await server.stop();
   }
 });

@@ -30,8 +30,10 @@ export function openNetworkReports(db) {
   // What the planner learns of each mediated bid (config "learned"): its attempts, fills
   // (late ones too) and their latencies over the days given, verified beacons only.
   const outcomes = db.prepare(
-    `SELECT bid, outcome, sum(n) AS n, hist_sum(lat) AS lat FROM rollup_day
-     WHERE verified = 1 AND source = 'mediated' AND day >= ? AND day < ? GROUP BY bid, outcome`,
+    `SELECT bid, sum(CASE WHEN outcome <> 'late' THEN n ELSE 0 END) AS attempts,
+       sum(CASE WHEN outcome IN ('filled', 'late') THEN n ELSE 0 END) AS fills,
+       hist_sum(CASE WHEN outcome IN ('filled', 'late') THEN lat END) AS lat
+     FROM rollup_day WHERE verified = 1 AND source = 'mediated' AND day >= ? AND day < ? GROUP BY bid`,
   );
   const ran = db.prepare('SELECT version FROM auto_cpm_run WHERE day = ?');
   const markRun = db.prepare('INSERT OR REPLACE INTO auto_cpm_run VALUES (?, ?, ?)');
@@ -71,23 +73,13 @@ export function openNetworkReports(db) {
     // today and today so far, and the suggestions (suggest.h) of today.
     learned(today, suggestions) {
       const to = Date.parse(today + 'T00:00:00Z') + DAY;
-      const by = new Map();
-      const of = (bid) => by.get(bid) ?? by.set(bid, { attempts: 0, fills: 0, lat: [] }).get(bid);
-      for (const r of outcomes.all(to - 8 * DAY, to)) {
-        const b = of(r.bid);
-        if (r.outcome !== 'late') b.attempts += r.n;
-        if (r.outcome === 'filled' || r.outcome === 'late') {
-          b.fills += r.n;
-          if (r.lat) b.lat.push(r.lat);
-        }
-      }
       const out = {};
-      for (const [bid, b] of by) {
-        const lat = b.lat.length ? Buffer.alloc(b.lat[0].length) : null;
-        for (const h of b.lat)
-          for (let i = 0; i < h.length; i += 4) lat.writeUInt32LE(lat.readUInt32LE(i) + h.readUInt32LE(i), i);
-        out[bid] = { attempts: b.attempts, fills: Math.min(b.fills, b.attempts), fill_latency_ms: latencyPoints(lat) };
-      }
+      for (const r of outcomes.all(to - 8 * DAY, to))
+        out[r.bid] = {
+          attempts: r.attempts,
+          fills: Math.min(r.fills, r.attempts),
+          fill_latency_ms: latencyPoints(r.lat),
+        };
       for (const x of suggestions) {
         if (x.suggested_cpm === null) continue;
         out[x.bid] ??= { attempts: 0, fills: 0, fill_latency_ms: [] };

@@ -342,12 +342,14 @@ function configHolder(path, log, versions, writeBack = false) {
   }
   // What was learned of the bids, for a config with "optimize": the live version again,
   // in a new worker with it (the version is unchanged: it is not the publisher's).
+  // Unchanged figures (a quiet hour) load nothing.
   function relearn(learned) {
     return serial(async () => {
       if (closed || !state.version) return;
+      const same = JSON.stringify(learned) === JSON.stringify(state.learned);
       state.learned = learned;
       state.learned_at = new Date().toISOString();
-      if (liveConfig().config?.optimize !== true) return;
+      if (same || liveConfig().config?.optimize !== true) return;
       swapIn(await prepare(liveText()), state.version);
     });
   }
@@ -787,23 +789,25 @@ export async function startServer({
   // Discrepancy and suggested CPMs (c_src/suggest.h) over the report's range; the
   // suggestions from the 7 days before today.
   function loopJson(url) {
-    const { from } = reportRange(url);
-    const today = dayOf(Date.now());
-    const fromDay = dayOf(Math.min(from, Date.now() - 8 * 86400000));
-    return JSON.stringify(mediation.suggest(netReports.suggestInput(config.liveConfig().config, today, fromDay)));
+    return JSON.stringify(suggestNow(Date.now(), reportRange(url).from));
+  }
+  // The engine's suggest document (suggest.h) at `now`, over the days from `from` (at
+  // most 8 days before now, the suggestions' own window).
+  function suggestNow(now, from = now) {
+    const fromDay = dayOf(Math.min(from, now - 8 * 86400000));
+    return mediation.suggest(netReports.suggestInput(config.liveConfig().config, dayOf(now), fromDay));
   }
 
   // auto_cpm: once a UTC day, each bid with auto_cpm (and not cpm_pinned) takes its
   // suggested CPM when the suggestion is confident (>= 0.5), all in one new version;
   // checked every hour until a day's change is made.
-  async function autoCpm(now = Date.now()) {
+  async function autoCpm(now = Date.now(), { suggestions } = suggestNow(now)) {
     const today = dayOf(now);
     if (netReports.autoRan(today)) return null;
     const cfg = config.liveConfig().config;
     const auto = new Set(
       (cfg.mediated_bids ?? []).filter((b) => b && b.auto_cpm === true && b.cpm_pinned !== true).map((b) => b.id),
     );
-    const { suggestions } = mediation.suggest(netReports.suggestInput(cfg, today, dayOf(now - 8 * 86400000)));
     const apply = new Map(
       suggestions
         .filter((x) => auto.has(x.bid) && x.suggested_cpm !== null && x.confidence >= 0.5)
@@ -824,18 +828,23 @@ export async function startServer({
   }
   // optimize: every hour, what was learned of each bid (its attempts, fills and fill
   // latencies of the last 7 days, its suggestion) goes to the engine.
-  async function learn(now = Date.now()) {
-    const today = dayOf(now);
-    const cfg = config.liveConfig().config;
-    if (cfg?.optimize !== true) return null;
-    const { suggestions } = mediation.suggest(netReports.suggestInput(cfg, today, dayOf(now - 8 * 86400000)));
-    const learned = netReports.learned(today, suggestions);
+  async function learn(now = Date.now(), { suggestions } = suggestNow(now)) {
+    if (config.liveConfig().config?.optimize !== true) return null;
+    const learned = netReports.learned(dayOf(now), suggestions);
     await config.relearn(learned);
     return learned;
   }
+  // Both hourly steps read the same suggestions, computed once.
   const hourly = async () => {
-    await autoCpm().catch((e) => logOnce(`auto_cpm not applied: ${e.message}`));
-    await learn().catch((e) => logOnce(`what was learned not applied: ${e.message}`));
+    const now = Date.now();
+    let sug;
+    try {
+      sug = suggestNow(now);
+    } catch (e) {
+      return logOnce(`no suggestions this hour: ${e.message}`);
+    }
+    await autoCpm(now, sug).catch((e) => logOnce(`auto_cpm not applied: ${e.message}`));
+    await learn(now, sug).catch((e) => logOnce(`what was learned not applied: ${e.message}`));
   };
   const autoCpmTimer = setInterval(hourly, 3600000).unref();
   // A config that turns optimize on gets what was learned within a minute, not the hour.

@@ -99,6 +99,9 @@ export function histogramOf(slots, counts) {
 }
 export const latencySlot = (ms) => slotOf(ms);
 
+// What a fill adds to the rollups' CPM sum, in micro-units (other outcomes add nothing).
+const cpmMicros = (e) => (e.outcome === 'filled' && e.price ? Math.round(e.price * 1e6) : 0);
+
 // An attempt as ClickHouse takes it (JSONEachRow, without its batch id; spool.mjs).
 function shipLine(e, kind, verified, ts) {
   return JSON.stringify({
@@ -115,7 +118,7 @@ function shipLine(e, kind, verified, ts) {
     latency_ms: e.latency_ms,
     lat_slot: slotOf(e.latency_ms),
     price: e.price ?? 0,
-    cpm_micros: e.outcome === 'filled' && e.price ? Math.round(e.price * 1e6) : 0, // as the SQLite rollups count it
+    cpm_micros: cpmMicros(e), // as the SQLite rollups count it
   });
 }
 
@@ -255,7 +258,7 @@ export function openStore(dataDir) {
       sums.set(key, r);
     }
     r.n++;
-    if (e.outcome === 'filled' && e.price) r.cpm += Math.round(e.price * 1e6);
+    r.cpm += cpmMicros(e);
     if (e.outcome === 'filled' || e.outcome === 'late') {
       // a late fill's latency counts for learning
       r.lat ??= Buffer.alloc(SLOTS * 4);
