@@ -12,7 +12,7 @@ CFLAGS  ?= -O2
 SAN      = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 ENGINE_SRC = c_src/arena.c c_src/error.c c_src/json.c c_src/isotime.c c_src/country.c c_src/currency.c c_src/consent.c c_src/gpp.c c_src/partners.c c_src/reports.c c_src/suggest.c c_src/symtab.c \
-             c_src/sort.c c_src/config.c c_src/openrtb.c c_src/targeting.c c_src/plan.c c_src/auction.c \
+             c_src/sort.c c_src/config.c c_src/config_load.c c_src/openrtb.c c_src/targeting.c c_src/plan.c c_src/auction.c \
              c_src/macros.c c_src/result.c c_src/engine.c c_src/waterfall.c c_src/stats.c c_src/api.c
 ENGINE_HDR = $(wildcard c_src/*.h) build/include/jsmn.h
 C_TESTS    = $(patsubst tests/c/%.c,build/tests/%,$(wildcard tests/c/test_*.c))

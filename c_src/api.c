@@ -16,9 +16,18 @@
 #define MAX_SLOTS ((1 << SLOT_BITS) - 1)
 #define GEN_MASK 0x7fff
 
+/* A loaded config's memory: the blocks its arena asked for, newest first, and
+ * the input buffer it took over as its text (or NULL: its text is in a block). */
+typedef struct block {
+  struct block *next;
+  size_t size; /* what follows; also keeps it aligned as malloc aligns */
+} block;
+
 typedef struct {
   med_config cfg;
-  void *mem;
+  block *blocks;
+  char *text;
+  size_t text_cap;
   int used;
   uint32_t gen;
 } config_slot;
@@ -79,9 +88,19 @@ med_engine *med_engine_new(void) {
   return e;
 }
 
+static void free_slot_memory(config_slot *s) {
+  while (s->blocks) {
+    block *next = s->blocks->next;
+    free(s->blocks);
+    s->blocks = next;
+  }
+  free(s->text);
+  s->text = NULL;
+}
+
 void med_engine_free(med_engine *e) {
   if (!e) return;
-  for (int32_t i = 0; i < e->nslots; i++) free(e->slots[i].mem);
+  for (int32_t i = 0; i < e->nslots; i++) free_slot_memory(&e->slots[i]);
   free(e->slots);
   free(e->in);
   free(e->scratch);
@@ -96,8 +115,21 @@ static void set_output(med_engine *e, const char *s) {
   e->out_len = n;
 }
 
+/* Inputs this large get a buffer of their own size, not the next power of two: a
+ * config's text may become the config's (med_config_load). */
+#define LARGE_INPUT ((size_t)64 * 1024)
+
 char *med_input(med_engine *e, size_t len) {
-  if (len >= MAX_BYTES || !grow((void **)&e->in, &e->in_cap, len + 1)) return NULL;
+  if (len >= MAX_BYTES) return NULL;
+  if (len + 1 > e->in_cap && len + 1 > LARGE_INPUT) {
+    size_t n = (len + 1 + 4095) & ~(size_t)4095;
+    char *q = realloc(e->in, n);
+    if (!q) return NULL;
+    e->in = q;
+    e->in_cap = n;
+    return e->in;
+  }
+  if (!grow((void **)&e->in, &e->in_cap, len + 1)) return NULL;
   return e->in;
 }
 
@@ -109,7 +141,7 @@ static int input_fits(med_engine *e, size_t len) {
   return 0;
 }
 
-static config_slot *slot_of(med_engine *e, int32_t handle) {
+static config_slot *slot_of(const med_engine *e, int32_t handle) {
   int32_t i = (handle & MAX_SLOTS) - 1;
   if (handle < 1 || i < 0 || i >= e->nslots) return NULL;
   config_slot *s = &e->slots[i];
@@ -122,16 +154,16 @@ size_t med_output_len(const med_engine *e) { return e->out_len; }
 
 /* What an operation ran short of, so that only that buffer grows. */
 typedef struct {
-  int scratch, out, keep;
+  int scratch, out;
 } shortfall;
 
 /* Repeats op, doubling what it ran short of, until it fits or memory runs out. */
 static int with_room(med_engine *e, size_t len, int (*op)(med_engine *, size_t, void *, shortfall *), void *ctx) {
   for (;;) {
-    shortfall s = {0, 0, 0};
+    shortfall s = {0, 0};
     int r = op(e, len, ctx, &s);
     if (r != MED_NO_ROOM) return r;
-    int ok = s.scratch || s.out || s.keep; /* no progress possible otherwise */
+    int ok = s.scratch || s.out; /* no progress possible otherwise */
     if (ok && s.scratch) ok = e->scratch_cap * 2 <= MAX_BYTES && grow(&e->scratch, &e->scratch_cap, e->scratch_cap * 2);
     if (ok && s.out) ok = e->out_cap * 2 <= MAX_BYTES && grow((void **)&e->out, &e->out_cap, e->out_cap * 2);
     if (!ok) {
@@ -201,31 +233,40 @@ int32_t med_import(med_engine *e, size_t len) { return document(e, len, med_run_
 int32_t med_suggest(med_engine *e, size_t len) { return document(e, len, med_run_suggest); }
 #endif
 
+/* The config arena's `more`: a block from malloc, chained to the slot. */
+static void *more_for_slot(void *ctx, size_t size, size_t *cap) {
+  config_slot *s = ctx;
+  if (size > MAX_BYTES) return NULL;
+  block *b = malloc(sizeof(block) + size);
+  if (!b) return NULL;
+  b->next = s->blocks;
+  b->size = size;
+  s->blocks = b;
+  *cap = size;
+  return b + 1;
+}
+
 typedef struct {
   config_slot *slot;
-  size_t keep_cap;
+  int text_kept; /* the input buffer becomes the config's text */
 } load_args;
 
 static int run_load(med_engine *e, size_t len, void *ctx, shortfall *s) {
   load_args *args = ctx;
-  free(args->slot->mem);
-  args->slot->mem = malloc(args->keep_cap);
-  if (!args->slot->mem) {
-    set_output(e, "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"no memory for the config\",\"at\":\"\"}}");
-    return MED_BAD_INPUT;
-  }
+  free_slot_memory(args->slot);
   med_arena keep, scratch;
   med_out o;
-  med_arena_init(&keep, args->slot->mem, args->keep_cap);
+  med_arena_init_more(&keep, more_for_slot, args->slot);
   med_arena_init(&scratch, e->scratch, e->scratch_cap);
   med_out_init(&o, e->out, e->out_cap);
-  int r = med_load_config(e->in, len, &args->slot->cfg, &e->zones, &keep, &scratch, &o);
+  int r = med_load_config(e->in, len, args->text_kept, &args->slot->cfg, &e->zones, &keep, &scratch, &o);
   e->out_len = o.len;
   s->scratch = scratch.failed;
   s->out = o.overflow;
-  s->keep = keep.failed;
-  if (keep.failed) args->keep_cap *= 2;
-  if (args->keep_cap > MAX_BYTES) s->keep = 0;
+  if (keep.failed) {
+    set_output(e, "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"no memory for the config\",\"at\":\"\"}}");
+    return MED_BAD_INPUT;
+  }
   return r;
 }
 
@@ -246,11 +287,19 @@ int32_t med_config_load(med_engine *e, size_t len) {
     e->slots = s;
     memset(&e->slots[e->nslots++], 0, sizeof *s);
   }
-  load_args args = {&e->slots[h], len < MAX_BYTES / 8 ? len * 4 + 64 * 1024 : MAX_BYTES};
+  /* A large text is not copied: the config takes the input buffer, and the next
+   * input gets a new one. */
+  load_args args = {&e->slots[h], len + 1 > LARGE_INPUT};
+  e->in[len] = 0;
   if (with_room(e, len, run_load, &args) != MED_OK) {
-    free(e->slots[h].mem);
-    e->slots[h].mem = NULL;
+    free_slot_memory(&e->slots[h]);
     return 0;
+  }
+  if (args.text_kept) {
+    e->slots[h].text = e->in;
+    e->slots[h].text_cap = e->in_cap;
+    e->in = NULL;
+    e->in_cap = 0;
   }
   e->slots[h].used = 1;
   set_output(e, "{\"ok\":true}");
@@ -260,11 +309,18 @@ int32_t med_config_load(med_engine *e, size_t len) {
 int32_t med_config_unload(med_engine *e, int32_t handle) {
   config_slot *s = slot_of(e, handle);
   if (!s) return 0;
-  free(s->mem);
-  s->mem = NULL;
+  free_slot_memory(s);
   s->used = 0;
   s->gen = (s->gen + 1) & GEN_MASK; /* the old handle names nothing from now on */
   return 1;
+}
+
+double med_config_size(const med_engine *e, int32_t handle) {
+  config_slot *s = slot_of(e, handle);
+  if (!s) return 0;
+  double n = (double)s->text_cap;
+  for (const block *b = s->blocks; b; b = b->next) n += (double)(sizeof *b + b->size);
+  return n;
 }
 
 /* ---- waterfalls ---- */

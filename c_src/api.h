@@ -33,6 +33,9 @@ char *med_input(med_engine *e, size_t len);
 int32_t med_config_load(med_engine *e, size_t len);
 /* Forgets a loaded config; returns 1 if the handle was in use. */
 int32_t med_config_unload(med_engine *e, int32_t handle);
+/* The bytes a loaded config holds (its text and what was read from it), or 0 for
+ * a handle not in use. A large config's text is its input buffer, kept. */
+double med_config_size(const med_engine *e, int32_t handle);
 
 /* Runs the auction document in the input buffer, with a loaded config (handle >= 1)
  * or the document's own (handle 0). Returns 0 (output holds the result) or 2 (it

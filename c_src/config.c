@@ -19,6 +19,7 @@ typedef struct {
   med_arena *a;
   med_error *err;
   med_config *c;
+  med_arena *tmp; /* for what is dropped after the read: a, or the scratch arena */
 } reader;
 
 static int oom(reader *r) { return med_fail(r->err, "out_of_memory", "", "out of memory reading the config"); }
@@ -453,7 +454,9 @@ static int read_mbid(reader *r, int tok, const char *path, void *item, const voi
       if (ok && exclude >= 0) {
         med_path x;
         med_path_key(&x, p.s, "exclude", 7);
-        ok = read_targets(r, exclude, x.s, &b->exclude, NULL);
+        med_targets *t = med_arena_zalloc(r->a, sizeof *t);
+        ok = t ? read_targets(r, exclude, x.s, t, NULL) : oom(r);
+        b->exclude = t;
       }
     } else if (med_str_eq_lit(key, "macros")) {
       ok = read_macros(r, v, p.s, b);
@@ -660,7 +663,7 @@ static int id_less(uint32_t a, uint32_t b, const void *ctx) { return med_str_cmp
  * the later of the two is named: list[i].id. */
 static int check_unique_ids(reader *r, const id_table *t, uint32_t n, const char *list, const char *what) {
   if (n < 2) return 1;
-  uint32_t *idx = alloc_n(r, n, sizeof(uint32_t)), *tmp = alloc_n(r, n, sizeof(uint32_t));
+  uint32_t *idx = med_arena_alloc(r->tmp, sizeof(uint32_t) * n), *tmp = med_arena_alloc(r->tmp, sizeof(uint32_t) * n);
   if (!idx || !tmp) return oom(r);
   for (uint32_t i = 0; i < n; i++) idx[i] = i;
   med_sort(idx, n, tmp, id_less, t);
@@ -714,15 +717,43 @@ static int build_index(reader *r) {
   return 1;
 }
 
+/* Each bid of parts tokenized alone in the scratch arena, which is reset after it. */
+static int read_bid_parts(reader *r, const med_config_parts *parts) {
+  med_config *c = r->c;
+  med_arena *s = parts->scratch;
+  c->bids = alloc_n(r, parts->nbids, sizeof(med_mbid));
+  if (!c->bids) return oom(r);
+  for (uint32_t i = 0; i < parts->nbids; i++) {
+    size_t mark = s->used;
+    med_json one;
+    med_path p;
+    med_path_index(&p, "config.mediated_bids", i);
+    if (!med_json_parse(&one, parts->text + parts->bids[i].start, parts->bids[i].end - parts->bids[i].start, s,
+                        r->err))
+      return 0;
+    reader each = *r;
+    each.j = &one;
+    if (!read_mbid(&each, 0, p.s, &c->bids[i], NULL)) return 0;
+    c->nbids = i + 1;
+    s->used = mark;
+  }
+  return 1;
+}
+
 int med_config_read(med_config *c, const med_json *j, int root, med_arena *a, med_error *err) {
-  reader r = {j, a, err, c};
+  return med_config_read_parts(c, j, root, NULL, a, err);
+}
+
+int med_config_read_parts(med_config *c, const med_json *j, int root, const med_config_parts *parts, med_arena *a,
+                          med_error *err) {
+  reader r = {j, a, err, c, parts ? parts->scratch : a};
   memset(c, 0, sizeof *c);
   memcpy(c->currency, "USD", 4);
   c->max_waterfall = 4;
   c->waterfall_timeout_ms = 3000;
   c->explore_share = 20000; /* 2% */
   if (!med_json_is_object(j, root)) return wrong_type(&r, "config", "an object");
-  if (!med_symtab_init(&c->syms, (uint32_t)j->ntok, a)) return oom(&r);
+  if (!med_symtab_init(&c->syms, 64, a)) return oom(&r);
   int networks = -1, bids = -1, rates = -1, fixed_offset = 0;
   for (int k = med_json_first(j, root); k >= 0; k = med_json_next_key(j, root, k)) {
     int v = k + 1;
@@ -775,10 +806,13 @@ int med_config_read(med_config *c, const med_json *j, int root, med_arena *a, me
     id_table ids = {(const char *)c->networks, sizeof(med_network), offsetof(med_network, id)};
     if (!c->networks || !check_unique_ids(&r, &ids, c->nnetworks, "config.networks", "network")) return 0;
   }
-  if (bids >= 0) {
-    c->bids = read_array(&r, bids, "config.mediated_bids", "an array", sizeof(med_mbid), read_mbid, NULL, &c->nbids);
+  if (parts || bids >= 0) {
+    if (parts ? !read_bid_parts(&r, parts)
+              : !(c->bids = read_array(&r, bids, "config.mediated_bids", "an array", sizeof(med_mbid), read_mbid, NULL,
+                                       &c->nbids)))
+      return 0;
     id_table ids = {(const char *)c->bids, sizeof(med_mbid), offsetof(med_mbid, id)};
-    if (!c->bids || !check_unique_ids(&r, &ids, c->nbids, "config.mediated_bids", "mediated bid")) return 0;
+    if (!check_unique_ids(&r, &ids, c->nbids, "config.mediated_bids", "mediated bid")) return 0;
   }
   return build_index(&r);
 }

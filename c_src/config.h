@@ -70,20 +70,22 @@ typedef struct {
   int32_t discrepancy;   /* (fills counted - impressions reported) / fills counted */
 } med_learned;
 
+/* Fields ordered widest first: a large config holds one of these per bid. */
 typedef struct {
-  med_str id;
-  uint32_t network; /* index into networks */
-  int64_t cpm;      /* micro-units of the config currency */
-  int active;       /* its own flag and its network's */
+  int64_t cpm;              /* micro-units of the config currency */
   int64_t timeout_ms;
-  med_size *sizes;
-  uint32_t nsizes;
   int64_t start_ms, end_ms; /* INT64_MIN / INT64_MAX when open */
-  med_targets include, exclude;
+  med_str id;
   med_str tag; /* raw JSON string text */
+  med_size *sizes;
   med_macro *macros;
-  uint32_t nmacros;
+  const med_targets *exclude; /* or NULL: none */
   const med_learned *learned; /* or NULL */
+  uint32_t network; /* index into networks */
+  uint32_t nsizes;
+  uint32_t nmacros;
+  int active; /* its own flag and its network's */
+  med_targets include;
 } med_mbid;
 
 typedef struct {
@@ -129,6 +131,24 @@ typedef struct {
 
 /* Reads the config object at token `root` of j. Strings stay in j->src. */
 int med_config_read(med_config *c, const med_json *j, int root, med_arena *a, med_error *err);
+
+/* A config's mediated bids as byte ranges of its text, one JSON value each, so that
+ * a large config need not be tokenized whole (config_load.h cuts them). */
+typedef struct {
+  size_t start, end;
+} med_span;
+
+typedef struct {
+  const char *text; /* outlives the config: its strings point here */
+  const med_span *bids;
+  uint32_t nbids;
+  med_arena *scratch; /* each bid's tokens, dropped once it is read */
+} med_config_parts;
+
+/* As med_config_read, but config.mediated_bids (an empty array in j) is read from
+ * parts, each bid tokenized alone. The same checks, in the same order. */
+int med_config_read_parts(med_config *c, const med_json *j, int root, const med_config_parts *parts, med_arena *a,
+                          med_error *err);
 
 /* Rate of a currency (3 letters) in nano-units of the config currency; 0 if none. */
 int64_t med_config_rate(const med_config *c, med_str code);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auction.h"
+#include "config_load.h"
 #include "isotime.h"
 #include "openrtb.h"
 #include "result.h"
@@ -40,18 +41,20 @@ static int local_offset(const med_config *cfg, const med_zones *zones, int64_t u
                   (int)cfg->timezone.len, cfg->timezone.s);
 }
 
-int med_load_config(const char *doc, size_t len, med_config *cfg, const med_zones *zones, med_arena *keep,
-                    med_arena *scratch, med_out *out) {
+int med_load_config(const char *doc, size_t len, int text_kept, med_config *cfg, const med_zones *zones,
+                    med_arena *keep, med_arena *scratch, med_out *out) {
   med_error err = {0};
   int32_t offset;
-  char *text = med_arena_alloc(keep, len + 1);
-  if (!text) return MED_NO_ROOM;
-  memcpy(text, doc, len);
-  text[len] = 0;
-  med_json j;
-  if (!parse_object(&j, text, len, scratch, "config", &err) || !med_config_read(cfg, &j, 0, keep, &err) ||
-      !local_offset(cfg, zones, 0, &offset, &err)) {
-    if (keep->failed) return MED_NO_ROOM;
+  const char *text = doc;
+  if (!text_kept) {
+    char *copy = med_arena_alloc(keep, len + 1);
+    if (!copy) return MED_NO_ROOM;
+    memcpy(copy, doc, len);
+    copy[len] = 0;
+    text = copy;
+  }
+  if (!med_config_load_text(cfg, text, len, keep, scratch, &err) || !local_offset(cfg, zones, 0, &offset, &err)) {
+    if (keep->failed || scratch->failed) return MED_NO_ROOM;
     return finish_error(out, scratch, &err);
   }
   /* A read that ran out of room may have carried on with a fallback: never keep it. */

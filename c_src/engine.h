@@ -17,11 +17,13 @@
 
 enum { MED_OK = 0, MED_NO_ROOM = 1, MED_BAD_INPUT = 2 };
 
-/* Reads a config document. Its text is copied into `keep`, and so is the config;
- * `scratch` holds the tokens and may be reset afterwards. A config that names a
+/* Reads a config document into `keep`: a large one a mediated bid at a time
+ * (config_load.h), so `scratch` holds tokens only briefly. Its text is copied into
+ * `keep` unless `text_kept` says the caller keeps doc[0..len] alive and unchanged
+ * as long as the config (api.c hands it its input buffer). A config that names a
  * time zone is refused unless `zones` knows it (zones may be NULL: none known). */
-int med_load_config(const char *doc, size_t len, med_config *cfg, const med_zones *zones, med_arena *keep,
-                    med_arena *scratch, med_out *out);
+int med_load_config(const char *doc, size_t len, int text_kept, med_config *cfg, const med_zones *zones,
+                    med_arena *keep, med_arena *scratch, med_out *out);
 
 /* Runs one auction document {config?, request, bids?, now, explain?}. A non-NULL
  * cfg is used instead of the document's "config"; `zones` resolves its time zone

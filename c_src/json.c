@@ -326,6 +326,40 @@ static size_t string_end(const char *s, size_t q, size_t len) {
   }
 }
 
+size_t med_json_skip_ws(const char *s, size_t len, size_t i) {
+  while (i < len && is_ws(s[i])) i++;
+  return i;
+}
+
+size_t med_json_value_end(const char *s, size_t len, size_t i) {
+  if (i >= len) return 0;
+  char c = s[i];
+  if (c == '"') {
+    size_t e = string_end(s, i, len);
+    return e < len ? e + 1 : 0;
+  }
+  if (c == '{' || c == '[') {
+    size_t depth = 0;
+    for (size_t p = i; p < len; p++) {
+      c = s[p];
+      if (c == '"') {
+        p = string_end(s, p, len);
+        if (p >= len) return 0;
+      } else if (c == '{' || c == '[') {
+        depth++;
+      } else if ((c == '}' || c == ']') && --depth == 0) {
+        return p + 1;
+      }
+    }
+    return 0;
+  }
+  size_t p = i; /* a number or literal: up to the next delimiter */
+  while (p < len && !is_ws(s[p]) && s[p] != ',' && s[p] != '}' && s[p] != ']' && s[p] != '"' && s[p] != '{' &&
+         s[p] != '[' && s[p] != ':')
+    p++;
+  return p > i ? p : 0;
+}
+
 static int make_skeleton(const char *s, size_t len, med_arena *a, skeleton *k) {
   k->text = s;
   k->len = len;

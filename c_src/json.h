@@ -48,6 +48,14 @@ typedef struct {
 /* Tokenizes and validates src[0..len). The top level may be any JSON value. */
 int med_json_parse(med_json *j, const char *src, size_t len, med_arena *a, med_error *err);
 
+/* The offset just past the value that starts at src[i] (no whitespace before it),
+ * found by matching brackets and skipping strings, without tokens; 0 if there is no
+ * bracketed, terminated value there. It checks nothing else: it only cuts a large
+ * document into parts that med_json_parse then reads and checks one at a time. */
+size_t med_json_value_end(const char *src, size_t len, size_t i);
+/* The offset of the first byte at or after i that is not JSON whitespace. */
+size_t med_json_skip_ws(const char *src, size_t len, size_t i);
+
 /* Index of the token after the value at i and everything inside it. */
 int med_json_skip(const med_json *j, int i);
 

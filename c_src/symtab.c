@@ -26,15 +26,34 @@ static int same(const med_sym *y, enum med_ns ns, uint32_t h, med_str s) {
   return 1;
 }
 
-int med_symtab_init(med_symtab *t, uint32_t max_syms, med_arena *a) {
+/* Arrays for cap symbols, with at least twice as many slots so probes stay short. */
+static int make_room(med_symtab *t, uint32_t cap, med_arena *a) {
   uint32_t slots = 16;
-  while (slots < max_syms * 2 + 2) slots <<= 1;
-  t->syms = med_arena_alloc(a, sizeof(med_sym) * ((size_t)max_syms + 1));
-  t->slots = med_arena_zalloc(a, sizeof(uint32_t) * slots);
-  t->nsyms = 1;
-  t->capsyms = max_syms + 1;
+  while (slots < cap * 2 + 2) slots <<= 1;
+  med_sym *syms = med_arena_alloc(a, sizeof(med_sym) * ((size_t)cap + 1));
+  uint32_t *slot = med_arena_zalloc(a, sizeof(uint32_t) * slots);
+  if (!syms || !slot) return 0;
+  if (t->nsyms > 1) memcpy(syms, t->syms, sizeof(med_sym) * t->nsyms);
+  for (uint32_t id = 1; id < t->nsyms; id++) {
+    uint32_t i = syms[id].hash & (slots - 1);
+    while (slot[i]) i = (i + 1) & (slots - 1);
+    slot[i] = id;
+  }
+  t->syms = syms;
+  t->slots = slot;
+  t->capsyms = cap + 1;
   t->nslots = slots;
-  return t->syms && t->slots;
+  return 1;
+}
+
+int med_symtab_init(med_symtab *t, uint32_t expect, med_arena *a) {
+  t->nsyms = 1;
+  return make_room(t, expect < 16 ? 16 : expect, a);
+}
+
+/* Doubles the table when the next symbol would not fit. */
+static int room_for_one(med_symtab *t, med_arena *a) {
+  return t->nsyms < t->capsyms || (t->capsyms < UINT32_MAX / 4 && make_room(t, t->capsyms * 2, a));
 }
 
 static uint32_t find_hashed(const med_symtab *t, enum med_ns ns, uint32_t h, med_str s, uint32_t *slot) {
@@ -57,7 +76,10 @@ uint32_t med_symtab_intern(med_symtab *t, enum med_ns ns, med_str s, med_arena *
   uint32_t slot, h = hash_of(ns, s);
   uint32_t id = find_hashed(t, ns, h, s, &slot);
   if (id) return id;
-  if (t->nsyms >= t->capsyms) return 0;
+  if (t->nsyms >= t->capsyms) {
+    if (!room_for_one(t, a)) return 0;
+    find_hashed(t, ns, h, s, &slot);
+  }
   med_str key = s;
   if (folds(ns)) {
     char *copy = med_arena_alloc(a, s.len + 1);
@@ -104,7 +126,10 @@ uint32_t med_symtab_intern_kv(med_symtab *t, med_str k, med_str v, med_arena *a)
   uint32_t slot, h = hash_kv(k, v);
   uint32_t id = find_kv(t, h, k, v, &slot);
   if (id) return id;
-  if (t->nsyms >= t->capsyms) return 0;
+  if (t->nsyms >= t->capsyms) {
+    if (!room_for_one(t, a)) return 0;
+    find_kv(t, h, k, v, &slot);
+  }
   char *joined = med_arena_alloc(a, (size_t)k.len + 1 + v.len);
   if (!joined) return 0;
   memcpy(joined, k.s, k.len);

@@ -28,9 +28,10 @@ typedef struct {
   uint32_t nslots;  /* a power of two */
 } med_symtab;
 
-/* Capacity for at most max_syms distinct strings. */
-int med_symtab_init(med_symtab *t, uint32_t max_syms, med_arena *a);
-/* Interns (ns, s): the id, or 0 if the table is full. Case is folded for
+/* Room for `expect` distinct strings to start with; the table doubles in the arena
+ * as it fills (the old arrays stay behind, less than the final size in all). */
+int med_symtab_init(med_symtab *t, uint32_t expect, med_arena *a);
+/* Interns (ns, s): the id, or 0 if the arena is out of room. Case is folded for
  * namespaces other than PLACEMENT and KV. The bytes must outlive the table. */
 uint32_t med_symtab_intern(med_symtab *t, enum med_ns ns, med_str s, med_arena *a);
 /* The id of (ns, s), or 0 if never interned. */

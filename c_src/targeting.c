@@ -142,7 +142,7 @@ med_eligibility med_bid_eligible(const med_mbid *b, const med_req_features *rf, 
   if (!b->active) return MED_OUT_INACTIVE;
   if (rf->now_ms < b->start_ms || rf->now_ms >= b->end_ms) return MED_OUT_FLIGHT;
   if ((*detail = include_mismatch(&b->include, rf, imf)) != NULL) return MED_OUT_TARGETING;
-  if ((*detail = exclude_hit(&b->exclude, rf, imf)) != NULL) return MED_OUT_TARGETING;
+  if (b->exclude && (*detail = exclude_hit(b->exclude, rf, imf)) != NULL) return MED_OUT_TARGETING;
   if (!fit_size(b, imp, size)) return MED_OUT_SIZE;
   return MED_ELIGIBLE;
 }

@@ -26,7 +26,7 @@ static void test_loaded_config_reused(void) {
   med_arena_init(&k, keep, sizeof keep);
   med_arena_init(&s, check_scratch, sizeof check_scratch);
   med_out_init(&o, check_outbuf, sizeof check_outbuf);
-  CHECK(med_load_config(CONFIG, strlen(CONFIG), &cfg, NULL, &k, &s, &o) == MED_OK);
+  CHECK(med_load_config(CONFIG, strlen(CONFIG), 0, &cfg, NULL, &k, &s, &o) == MED_OK);
   const char *doc =
       "{\"request\":{\"id\":\"r\",\"imp\":[{\"id\":\"1\",\"banner\":{\"w\":300,\"h\":250}}],"
       "\"device\":{\"geo\":{\"country\":\"FRA\"}}},"

@@ -47,7 +47,7 @@ static void init_fixed(void) {
   med_arena_init(&k, fixed_keep, sizeof fixed_keep);
   med_arena_init(&s, fixed_scratch, sizeof fixed_scratch);
   med_out_init(&o, outbuf, sizeof outbuf);
-  FZ_ASSERT(med_load_config(FIXED_CONFIG, sizeof FIXED_CONFIG - 1, &fixed_cfg, &FZ_ZONES, &k, &s, &o) == MED_OK, "fixed config");
+  FZ_ASSERT(med_load_config(FIXED_CONFIG, sizeof FIXED_CONFIG - 1, 0, &fixed_cfg, &FZ_ZONES, &k, &s, &o) == MED_OK, "fixed config");
   done = 1;
 }
 

@@ -149,3 +149,29 @@ test('memory stays flat over many auctions', async () => {
   assert.equal(mediation.memoryBytes(), after1k);
   handle.release();
 });
+
+test('a large config holds less than 3× its text, read a bid at a time, and its memory is reused after release', async () => {
+  await mediation.ready;
+  const { makeConfig, makeBids, request: benchRequest } = await import('../../bench/case.mjs');
+  const big = makeConfig(4000, 7);
+  big.mediated_bids[5].tag = 'naïve ünïcödé ✓ 😀 <b>${AUCTION_ID}</b>'; // UTF-8 of 2, 3 and 4 bytes
+  const text = JSON.stringify(big);
+  const bytes = Buffer.byteLength(text);
+  const handle = mediation.loadConfig(text);
+  assert.ok(handle.memoryBytes() > bytes && handle.memoryBytes() < 3 * bytes, `${handle.memoryBytes()} for ${bytes}`);
+  // The same answers as the config read whole, inline.
+  const input = { request: benchRequest, bids: makeBids(), now: NOW, explain: true };
+  assert.equal(mediation.auctionJSON({ ...input, config: handle }), mediation.auctionJSON({ ...input, config: text }));
+  const one = { ...input, request: { id: 'r', imp: [{ id: '1', tagid: 'placement-5', banner: { w: 300, h: 250 } }] } };
+  one.request.device = { geo: { country: 'USA' }, devicetype: 4 };
+  const answer = mediation.auction({ ...one, config: handle });
+  assert.ok(answer.imps[0].waterfall.some((e) => e.source === 'mediated'));
+  assert.equal(JSON.stringify(answer), mediation.auctionJSON({ ...one, config: text }));
+  handle.release();
+  assert.equal(handle.memoryBytes(), 0);
+  // Loading it again takes the memory the released one gave back.
+  const before = mediation.memoryBytes();
+  const again = mediation.loadConfig(text);
+  assert.equal(mediation.memoryBytes(), before);
+  again.release();
+});

@@ -57,12 +57,19 @@ function zoneOffsets() {
 class ConfigHandle {
   #id;
   #release;
-  constructor(id, release) {
+  #size;
+  constructor(id, release, size) {
     this.#id = id;
     this.#release = release;
+    this.#size = size;
   }
   get id() {
     return this.#id;
+  }
+  // The engine memory this config holds (its text and what was read from it);
+  // 0 once released.
+  memoryBytes() {
+    return this.#id ? this.#size(this.#id) : 0;
   }
   release() {
     if (this.#id) this.#release(this.#id, this);
@@ -75,6 +82,18 @@ function idOf(handle) {
   if (!handle.id)
     throw new MediationError({ code: 'unknown_config', message: 'this config was released', at: 'config' });
   return handle.id;
+}
+
+// The UTF-8 length of s: exact, except that a lone surrogate (3 bytes once
+// replaced) counts 2; put() checks what was encoded.
+function utf8Length(s) {
+  if (!/[^\x00-\x7f]/.test(s)) return s.length;
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c < 0xe000) ? 1 : 2; // a surrogate: half of a pair's 4
+  }
+  return n;
 }
 
 function jsonOf(value) {
@@ -101,17 +120,32 @@ function makeEngineApi(bytesPromise) {
       : null;
 
   // Encodes a document, given as a list of text parts, into the engine's input
-  // buffer part by part (no concatenated copy); returns its byte length.
+  // buffer part by part (no concatenated copy); returns its byte length. A large
+  // document is measured first, so the buffer (which a loaded config keeps as its
+  // text) is its size, not three times it.
   function put(parts) {
     const { x, engine } = need();
-    let max = 0;
-    for (const p of parts) max += p.length * 3;
-    const ptr = x.med_input(engine, max);
-    if (!ptr) throw new MediationError({ code: 'out_of_memory', message: 'no memory for the input', at: '' });
-    const view = new Uint8Array(x.memory.buffer, ptr, max);
-    let n = 0;
-    for (const p of parts) n += utf8In.encodeInto(p, n ? view.subarray(n) : view).written;
-    return n;
+    let chars = 0;
+    for (const p of parts) chars += p.length;
+    let max = chars * 3;
+    if (chars > 16384) {
+      max = 0;
+      for (const p of parts) max += utf8Length(p);
+    }
+    for (;;) {
+      const ptr = x.med_input(engine, max);
+      if (!ptr) throw new MediationError({ code: 'out_of_memory', message: 'no memory for the input', at: '' });
+      const view = new Uint8Array(x.memory.buffer, ptr, max);
+      let n = 0;
+      let whole = true;
+      for (const p of parts) {
+        const r = utf8In.encodeInto(p, n ? view.subarray(n) : view);
+        n += r.written;
+        whole &&= r.read === p.length;
+      }
+      if (whole) return n;
+      max = chars * 3; // a lone surrogate took more than counted
+    }
   }
 
   function output() {
@@ -133,7 +167,7 @@ function makeEngineApi(bytesPromise) {
     const { x, engine } = need();
     const id = x.med_config_load(engine, put([jsonOf(config)]));
     if (!id) fail(output());
-    const handle = new ConfigHandle(id, release);
+    const handle = new ConfigHandle(id, release, (h) => need().x.med_config_size(need().engine, h));
     if (registry) registry.register(handle, id, handle);
     return handle;
   }

@@ -111,6 +111,8 @@ export interface ConfigHandle {
   readonly id: number;
   /** Frees it now (otherwise it is freed when garbage-collected). */
   release(): void;
+  /** The engine memory it holds in bytes (its text and what was read from it); 0 once released. */
+  memoryBytes(): number;
 }
 
 type Json = string | object;
