@@ -28,6 +28,7 @@ typedef struct {
   block *blocks;
   char *text;
   size_t text_cap;
+  size_t first_block; /* the first block's size when its text is copied: text and all in one */
   int used;
   uint32_t gen;
 } config_slot;
@@ -236,6 +237,7 @@ int32_t med_suggest(med_engine *e, size_t len) { return document(e, len, med_run
 /* The config arena's `more`: a block from malloc, chained to the slot. */
 static void *more_for_slot(void *ctx, size_t size, size_t *cap) {
   config_slot *s = ctx;
+  if (!s->blocks && s->first_block > size) size = s->first_block;
   if (size > MAX_BYTES) return NULL;
   block *b = malloc(sizeof(block) + size);
   if (!b) return NULL;
@@ -290,6 +292,8 @@ int32_t med_config_load(med_engine *e, size_t len) {
   /* A large text is not copied: the config takes the input buffer, and the next
    * input gets a new one. */
   load_args args = {&e->slots[h], len + 1 > LARGE_INPUT};
+  /* A small config's text is copied: one block for it and what is read from it. */
+  e->slots[h].first_block = args.text_kept ? 0 : len * 2 + 2048;
   e->in[len] = 0;
   if (with_room(e, len, run_load, &args) != MED_OK) {
     free_slot_memory(&e->slots[h]);

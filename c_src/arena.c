@@ -10,6 +10,7 @@ void med_arena_init(med_arena *a, void *mem, size_t cap) {
   a->failed = 0;
   a->more = NULL;
   a->ctx = NULL;
+  a->nblocks = 0;
 }
 
 void med_arena_init_more(med_arena *a, med_arena_more_fn more, void *ctx) {
@@ -20,7 +21,7 @@ void med_arena_init_more(med_arena *a, med_arena_more_fn more, void *ctx) {
 
 /* Moves to a new block that holds `size` bytes; what the old one had left is not used. */
 static int next_block(med_arena *a, size_t size) {
-  size_t cap = 0, want = a->cap < MED_ARENA_FIRST_BLOCK / 2 ? MED_ARENA_FIRST_BLOCK : a->cap * 2;
+  size_t cap = 0, want = MED_ARENA_FIRST_BLOCK << (a->nblocks < 4 ? a->nblocks : 4);
   if (want > MED_ARENA_MAX_BLOCK) want = MED_ARENA_MAX_BLOCK;
   if (want < size) want = size;
   void *mem = a->more && size <= (size_t)-1 - 8 ? a->more(a->ctx, want, &cap) : NULL;
@@ -28,6 +29,7 @@ static int next_block(med_arena *a, size_t size) {
   a->base = mem;
   a->cap = cap;
   a->used = 0;
+  a->nblocks++;
   return 1;
 }
 

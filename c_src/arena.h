@@ -21,10 +21,11 @@ typedef struct {
   int failed; /* set once an allocation did not fit */
   med_arena_more_fn more; /* NULL: one block */
   void *ctx;
+  unsigned nblocks; /* blocks asked of `more` so far */
 } med_arena;
 
 /* Blocks asked of `more` start at the first size and double up to the second, so a
- * small config takes a few KB and a large one few blocks. */
+ * small config takes a few KB and a large one few blocks. (The host may give more.) */
 #define MED_ARENA_FIRST_BLOCK ((size_t)4 * 1024)
 #define MED_ARENA_MAX_BLOCK ((size_t)64 * 1024)
 

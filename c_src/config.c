@@ -753,7 +753,7 @@ int med_config_read_parts(med_config *c, const med_json *j, int root, const med_
   c->waterfall_timeout_ms = 3000;
   c->explore_share = 20000; /* 2% */
   if (!med_json_is_object(j, root)) return wrong_type(&r, "config", "an object");
-  if (!med_symtab_init(&c->syms, 64, a)) return oom(&r);
+  if (!med_symtab_init(&c->syms, 16, a)) return oom(&r);
   int networks = -1, bids = -1, rates = -1, fixed_offset = 0;
   for (int k = med_json_first(j, root); k >= 0; k = med_json_next_key(j, root, k)) {
     int v = k + 1;

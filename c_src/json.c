@@ -1,11 +1,11 @@
-/* json.c — jsmn tokens made trustworthy, typed reads over them, and a JSON writer.
+/* json.c — a checking one-pass tokenizer, typed reads over its tokens, and a JSON writer.
  *
- * jsmn tokenizes; it leaves UTF-8, string control characters, separators between
- * tokens, number grammar and trailing bytes to its caller. This file checks all of
- * them once, right after tokenizing, so the rest of the engine can read tokens
- * without re-checking. Nothing here recurses: a document nested 100 000 levels deep
- * costs tokens, not stack. */
-#define MED_JSON_IMPL
+ * The whole text is checked for UTF-8 and control characters first (8 or 16 bytes
+ * a step while it is plain ASCII); then one pass makes jsmn-shaped tokens and checks
+ * the grammar as it goes, jumping over each string to its closing quote 16 bytes a
+ * step. (It replaced jsmn's parser and three checking passes after it.)
+ * Nothing here recurses: a document nested 100 000 levels deep is refused at 128
+ * without using stack. */
 #include "json.h"
 
 #include <string.h>
@@ -129,40 +129,8 @@ static int primitive_ok(const char *s, size_t n) {
   return number_grammar_ok(s, n);
 }
 
-/* ---- structure: what lies between tokens ---- */
-
-static int raw_start(const jsmntok_t *t) { return t->type == JSMN_STRING ? t->start - 1 : t->start; }
-static int raw_end(const jsmntok_t *t) { return t->type == JSMN_STRING ? t->end + 1 : t->end; }
-
-enum gap_kind { GAP_NOTHING, GAP_COLON, GAP_COMMA, GAP_TAIL };
-
-/* Returns the offset of the first byte that does not belong, or -1 if the gap is
- * well formed: whitespace, plus one ':' (GAP_COLON), or closers then one ','
- * (GAP_COMMA), or closers only (GAP_TAIL). */
-static long gap_bad(const char *s, int from, int to, enum gap_kind kind) {
-  /* Compact JSON: the gap is the separator alone, or nothing. */
-  if (to - from == 1 && ((kind == GAP_COLON && s[from] == ':') || (kind == GAP_COMMA && s[from] == ','))) return -1;
-  if (to == from && (kind == GAP_NOTHING || kind == GAP_TAIL)) return -1;
-  int seen_sep = 0;
-  for (int p = from; p < to; p++) {
-    char c = s[p];
-    if (is_ws(c)) continue;
-    if (kind == GAP_COLON && c == ':' && !seen_sep) {
-      seen_sep = 1;
-    } else if (kind == GAP_COMMA && c == ',' && !seen_sep) {
-      seen_sep = 1;
-    } else if ((kind == GAP_COMMA || kind == GAP_TAIL) && (c == ']' || c == '}') && !seen_sep) {
-      /* a container closing before the separator */
-    } else {
-      return p;
-    }
-  }
-  if ((kind == GAP_COLON || kind == GAP_COMMA) && !seen_sep) return to;
-  return -1;
-}
-
-static int has_raw_tnr(const char *s, int from, int to) {
-  for (int p = from; p < to; p++)
+static int has_raw_tnr(const char *s, size_t from, size_t to) {
+  for (size_t p = from; p < to; p++)
     if (s[p] == '\t' || s[p] == '\n' || s[p] == '\r') return 1;
   return 0;
 }
@@ -173,101 +141,7 @@ static int bad_at(med_error *err, const char *code, long at, const char *what) {
   return med_fail(err, code, where, "%s at byte %ld", what, at);
 }
 
-#define WINDOW 64
-
-static int open_depth(const jsmntok_t *tok, int super) {
-  int d = 0;
-  while (super >= 0 && d <= MED_JSON_MAX_DEPTH) {
-    if (tok[super].type != JSMN_STRING) d++;
-    super = tok[super].parent;
-  }
-  return d;
-}
-
-static int too_deep(med_error *err, unsigned pos) {
-  return bad_at(err, "too_deep", (long)pos, "JSON nested deeper than " MED_STR(MED_JSON_MAX_DEPTH) " levels");
-}
-
-static int check_tokens(const med_json *j, int has_tnr, med_arena *a, med_error *err) {
-  const jsmntok_t *t = j->tok;
-  const char *s = j->src;
-  /* Containers' depths; keys do not count as a level. */
-  uint8_t *depth = med_arena_alloc(a, (size_t)j->ntok);
-  if (!depth) return med_fail(err, "out_of_memory", "", "no memory for JSON tokens");
-  for (int i = 0; i < j->ntok; i++) {
-    int par = t[i].parent;
-    int dp = par < 0 ? 0 : depth[par];
-    depth[i] = (uint8_t)(t[i].type == JSMN_OBJECT || t[i].type == JSMN_ARRAY ? dp + 1 : dp);
-    if (depth[i] > MED_JSON_MAX_DEPTH) return too_deep(err, (unsigned)t[i].start);
-    int par_is_obj = par >= 0 && t[par].type == JSMN_OBJECT;
-    switch (t[i].type) {
-      case JSMN_PRIMITIVE:
-        if (t[i].size != 0 || !primitive_ok(s + t[i].start, (size_t)(t[i].end - t[i].start)))
-          return bad_at(err, "invalid_json", t[i].start, "not a JSON value");
-        break;
-      case JSMN_STRING:
-        if (par_is_obj ? t[i].size != 1 : t[i].size != 0)
-          return bad_at(err, "invalid_json", raw_start(&t[i]),
-                        par_is_obj ? "a key without a value" : "a string used as a key outside an object");
-        if (has_tnr && has_raw_tnr(s, t[i].start, t[i].end))
-          return bad_at(err, "invalid_json", t[i].start, "a raw control character in a string");
-        break;
-      default:
-        if (par_is_obj) return bad_at(err, "invalid_json", t[i].start, "an object key that is not a string");
-        if (t[i].size == 0) {
-          long b = gap_bad(s, t[i].start + 1, t[i].end - 1, GAP_NOTHING);
-          if (b >= 0) return bad_at(err, "invalid_json", b, "unexpected character");
-        }
-        break;
-    }
-    if (i == 0) {
-      /* jsmn skips ',' and ':' before the first value: only whitespace may lead. */
-      long b = gap_bad(s, 0, raw_start(&t[0]), GAP_NOTHING);
-      if (b >= 0) return bad_at(err, "invalid_json", b, "unexpected character");
-      continue;
-    }
-    long b;
-    if (i - 1 == par) {
-      if (t[par].type == JSMN_STRING)
-        b = gap_bad(s, raw_end(&t[par]), raw_start(&t[i]), GAP_COLON);
-      else
-        b = gap_bad(s, t[par].start + 1, raw_start(&t[i]), GAP_NOTHING);
-    } else {
-      b = gap_bad(s, raw_end(&t[i - 1]), raw_start(&t[i]), GAP_COMMA);
-    }
-    if (b >= 0) return bad_at(err, "invalid_json", b, "unexpected or missing separator");
-  }
-  if (j->ntok > 1) {
-    long b = gap_bad(s, raw_end(&t[j->ntok - 1]), raw_end(&t[0]), GAP_TAIL);
-    if (b >= 0) return bad_at(err, "invalid_json", b, "unexpected character before a closing bracket");
-  }
-  return 1;
-}
-
-/* ---- the skeleton: jsmn reads the structure, not the long strings ----
- *
- * jsmn looks at every byte. Most bytes of bid responses are markup and URLs in
- * long strings that need no tokenizing, only their two ends. So before jsmn runs,
- * each string of SKIP_MIN or more bytes is emptied in a copy
- * (the skeleton: `"<div>...</div>"` becomes `""`), its ends found with a fast
- * byte search; jsmn tokenizes the skeleton; and token offsets are mapped back to
- * the original text, where every later check reads. */
-
-#define SKIP_MIN 4
-
-typedef struct {
-  uint32_t at;    /* skeleton offset of an emptied string's closing quote */
-  uint32_t shift; /* bytes removed up to and including this string */
-} removal;
-
-typedef struct {
-  const char *text;
-  size_t len;
-  removal *rm;
-  size_t nrm;
-} skeleton;
-
-/* Searches the skeleton needs: the next quote, and the next quote or backslash.
+/* Searches the tokenizer needs: the next quote, and the next quote or backslash.
  * Sixteen bytes a step with Wasm SIMD or SSE2; plain C elsewhere. */
 #if defined(__wasm_simd128__)
 typedef v128_t vec16;
@@ -305,7 +179,10 @@ static int is_hex(char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' 
 /* The offset of the quote closing the string that opens at q, jumping from quote
  * to backslash with find_quote; len if it is unterminated or holds an escape JSON
  * does not allow (jsmn then reports it). */
-static size_t string_end(const char *s, size_t q, size_t len) {
+/* The offset of the quote closing the string that opens at q, jumping from quote
+ * to backslash with find_quote; len if it is unterminated, or if it holds an escape
+ * JSON does not allow (then *bad_escape, if given, is set). */
+static size_t string_end(const char *s, size_t q, size_t len, int *bad_escape) {
   size_t p = q + 1;
   for (;;) {
     const char *hit = find_quote(s + p, len - p, 1);
@@ -315,15 +192,17 @@ static size_t string_end(const char *s, size_t q, size_t len) {
     if (p + 1 >= len) return len;
     char c = s[p + 1];
     if (c == 'u') {
-      if (p + 5 >= len || !is_hex(s[p + 2]) || !is_hex(s[p + 3]) || !is_hex(s[p + 4]) || !is_hex(s[p + 5]))
-        return len;
+      if (p + 5 >= len) return len;
+      if (!is_hex(s[p + 2]) || !is_hex(s[p + 3]) || !is_hex(s[p + 4]) || !is_hex(s[p + 5])) break;
       p += 6;
     } else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't') {
       p += 2;
     } else {
-      return len;
+      break;
     }
   }
+  if (bad_escape) *bad_escape = 1;
+  return len;
 }
 
 size_t med_json_skip_ws(const char *s, size_t len, size_t i) {
@@ -335,7 +214,7 @@ size_t med_json_value_end(const char *s, size_t len, size_t i) {
   if (i >= len) return 0;
   char c = s[i];
   if (c == '"') {
-    size_t e = string_end(s, i, len);
+    size_t e = string_end(s, i, len, NULL);
     return e < len ? e + 1 : 0;
   }
   if (c == '{' || c == '[') {
@@ -343,7 +222,7 @@ size_t med_json_value_end(const char *s, size_t len, size_t i) {
     for (size_t p = i; p < len; p++) {
       c = s[p];
       if (c == '"') {
-        p = string_end(s, p, len);
+        p = string_end(s, p, len, NULL);
         if (p >= len) return 0;
       } else if (c == '{' || c == '[') {
         depth++;
@@ -360,71 +239,41 @@ size_t med_json_value_end(const char *s, size_t len, size_t i) {
   return p > i ? p : 0;
 }
 
-static int make_skeleton(const char *s, size_t len, med_arena *a, skeleton *k) {
-  k->text = s;
-  k->len = len;
-  k->rm = NULL;
-  k->nrm = 0;
-  char *out = NULL;
-  size_t o = 0, copied = 0, i = 0, shift = 0;
-  while (i < len) {
-    /* Outside a string, the next quote opens one. */
-    const char *qp = find_quote(s + i, len - i, 0);
-    if (!qp) break;
-    size_t q = (size_t)(qp - s);
-    size_t e = string_end(s, q, len);
-    if (e >= len) break; /* unterminated or a bad escape: jsmn will say so */
-    if (e - q - 1 >= SKIP_MIN) {
-      if (!out) {
-        out = med_arena_alloc(a, len);
-        k->rm = med_arena_alloc(a, sizeof(removal) * (len / (SKIP_MIN + 2) + 1));
-        if (!out || !k->rm) return 0;
-      }
-      memcpy(out + o, s + copied, q + 1 - copied);
-      o += q + 1 - copied;
-      shift += e - q - 1;
-      k->rm[k->nrm++] = (removal){(uint32_t)o, (uint32_t)shift};
-      copied = e;
-    }
-    i = e + 1;
+/* ---- the tokenizer: one pass, each rule of RFC 8259 checked where it applies ----
+ *
+ * Tokens are jsmn's (type, start, end, size, parent), as jsmn with JSMN_STRICT and
+ * JSMN_PARENT_LINKS makes them, so every reader works on that one well-known
+ * shape; the fuzzer checks that jsmn's own parser gives the same tokens for every
+ * document accepted here. Strings are skipped 16 bytes a step to their closing
+ * quote; UTF-8 and control characters were checked for the whole text before. */
+
+enum want { WANT_VALUE, WANT_VALUE_OR_CLOSE, WANT_KEY, WANT_KEY_OR_CLOSE, WANT_COLON, WANT_COMMA_OR_CLOSE, WANT_END };
+
+typedef struct {
+  const char *s;
+  size_t len;
+  jsmntok_t *tok;
+  int n, cap;
+  med_arena *a;
+  med_error *err;
+} lexer;
+
+/* Appends a token; the array doubles in the arena when full. -1 if out of room. */
+static int add_token(lexer *x, jsmntype_t type, size_t start, size_t end, int parent) {
+  if (x->n == x->cap) {
+    size_t cap = (size_t)x->cap * 2;
+    jsmntok_t *t = med_arena_alloc(x->a, cap * sizeof *t);
+    if (!t) return -1;
+    memcpy(t, x->tok, (size_t)x->n * sizeof *t);
+    x->tok = t;
+    x->cap = (int)cap;
   }
-  if (out) {
-    memcpy(out + o, s + copied, len - copied);
-    k->text = out;
-    k->len = o + len - copied;
-  }
-  return 1;
+  x->tok[x->n] = (jsmntok_t){.type = type, .start = (int)start, .end = (int)end, .size = 0, .parent = parent};
+  return x->n++;
 }
 
-/* Skeleton offset to original offset. */
-static int map_pos(const skeleton *k, int x) {
-  size_t lo = 0, hi = k->nrm;
-  while (lo < hi) { /* the first removal past x */
-    size_t mid = lo + (hi - lo) / 2;
-    if (k->rm[mid].at <= (uint32_t)x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo ? x + (int)k->rm[lo - 1].shift : x;
-}
-
-/* Starts ascend with the token index, so one pass of a cursor maps them; ends of
- * strings and primitives lie before the next start; containers' ends bisect. */
-static void map_tokens(const skeleton *k, jsmntok_t *t, int n) {
-  if (!k->nrm) return;
-  size_t r = 0;
-  for (int i = 0; i < n; i++) {
-    /* A string's start is right after its opening quote, which no removal moves. */
-    int x = t[i].type == JSMN_STRING ? t[i].start - 1 : t[i].start;
-    while (r < k->nrm && k->rm[r].at <= (uint32_t)x) r++;
-    t[i].start += r ? (int)k->rm[r - 1].shift : 0;
-    if (t[i].type == JSMN_OBJECT || t[i].type == JSMN_ARRAY) {
-      t[i].end = map_pos(k, t[i].end);
-    } else {
-      size_t r2 = r;
-      while (r2 < k->nrm && k->rm[r2].at <= (uint32_t)t[i].end) r2++;
-      t[i].end += r2 ? (int)k->rm[r2 - 1].shift : 0;
-    }
-  }
+static int is_delimiter(char c) {
+  return is_ws(c) || c == ',' || c == ':' || c == ']' || c == '}' || c == '[' || c == '{' || c == '"';
 }
 
 int med_json_parse(med_json *j, const char *src, size_t len, med_arena *a, med_error *err) {
@@ -439,60 +288,106 @@ int med_json_parse(med_json *j, const char *src, size_t len, med_arena *a, med_e
     if ((unsigned char)src[bad] >= 0x80) return bad_at(err, "invalid_utf8", (long)bad, "invalid UTF-8");
     return bad_at(err, "invalid_json", (long)bad, "a control character");
   }
-  size_t lead = 0;
-  while (lead < len && is_ws(src[lead])) lead++;
-  if (lead == len) return med_fail(err, "empty_input", "", "the input is empty");
+  size_t i = med_json_skip_ws(src, len, 0);
+  if (i == len) return med_fail(err, "empty_input", "", "the input is empty");
 
-  skeleton k;
-  if (!make_skeleton(src, len, a, &k)) return med_fail(err, "out_of_memory", "", "no memory for JSON tokens");
-
-  /* jsmn closes a container by walking parent links up from the newest token, so
-   * n closing brackets in a row cost n^2 / 2 steps. To bound that, it is fed
-   * WINDOW tokens at a time and the open depth is checked between feeds. */
-  size_t cap = k.len / 8 + 64;
-  if (cap > 4096) cap = 4096;
-  jsmntok_t *tok = med_arena_alloc(a, cap * sizeof *tok);
-  if (!tok) return med_fail(err, "out_of_memory", "", "no memory for JSON tokens");
-  jsmn_parser p;
-  jsmn_init(&p);
-  int r;
-  size_t limit = cap < WINDOW ? cap : WINDOW;
-  while ((r = jsmn_parse(&p, k.text, k.len, tok, (unsigned)limit)) == JSMN_ERROR_NOMEM) {
-    if (open_depth(tok, p.toksuper) > MED_JSON_MAX_DEPTH) return too_deep(err, (unsigned)map_pos(&k, (int)p.pos));
-    if (limit == cap) {
-      size_t ncap = cap * 2;
-      if (ncap > k.len + 2) ncap = k.len + 2;
-      jsmntok_t *bigger = med_arena_alloc(a, ncap * sizeof *tok);
-      if (!bigger) return med_fail(err, "out_of_memory", "", "no memory for JSON tokens");
-      memcpy(bigger, tok, cap * sizeof *tok);
-      tok = bigger;
-      cap = ncap;
+  size_t cap = len / 8 + 16;
+  lexer x = {src, len, med_arena_alloc(a, (cap > 4096 ? 4096 : cap) * sizeof(jsmntok_t)), 0, cap > 4096 ? 4096 : (int)cap,
+             a, err};
+  if (!x.tok) return med_fail(err, "out_of_memory", "", "no memory for JSON tokens");
+  const char *s = src;
+  int super = -1; /* the innermost open container */
+  int key = -1;   /* in an object: the key whose value is next */
+  int depth = 0;
+  enum want want = WANT_VALUE;
+  for (; i < len; i = med_json_skip_ws(s, len, i)) {
+    char c = s[i];
+    switch (want) {
+      case WANT_END:
+        return bad_at(err, "trailing_garbage", (long)i, "bytes after the JSON value");
+      case WANT_COLON:
+        if (c != ':') return bad_at(err, "invalid_json", (long)i, "unexpected or missing separator");
+        i++;
+        want = WANT_VALUE;
+        continue;
+      case WANT_COMMA_OR_CLOSE:
+        if (c == ',') {
+          i++;
+          want = x.tok[super].type == JSMN_OBJECT ? WANT_KEY : WANT_VALUE;
+          continue;
+        }
+        if (c != '}' && c != ']') return bad_at(err, "invalid_json", (long)i, "unexpected or missing separator");
+        break; /* closes below */
+      case WANT_KEY_OR_CLOSE:
+        if (c == '}') break;
+        /* fall through */
+      case WANT_KEY: {
+        if (c != '"') return bad_at(err, "invalid_json", (long)i, "an object key that is not a string");
+        int bad_escape = 0;
+        size_t e = string_end(s, i, len, &bad_escape);
+        if (e == len)
+          return bad_escape ? bad_at(err, "invalid_json", (long)i, "a bad escape in a string")
+                            : bad_at(err, "truncated_json", (long)len, "the JSON ends too early");
+        if (has_tnr && has_raw_tnr(s, i + 1, e))
+          return bad_at(err, "invalid_json", (long)i + 1, "a raw control character in a string");
+        key = add_token(&x, JSMN_STRING, i + 1, e, super);
+        if (key < 0) return med_fail(err, "out_of_memory", "", "no memory for JSON tokens");
+        x.tok[super].size++;
+        i = e + 1;
+        want = WANT_COLON;
+        continue;
+      }
+      case WANT_VALUE_OR_CLOSE:
+        if (c == ']') break;
+        /* fall through */
+      case WANT_VALUE: {
+        int parent = super >= 0 && x.tok[super].type == JSMN_OBJECT ? key : super;
+        int t;
+        if (c == '{' || c == '[') {
+          if (++depth > MED_JSON_MAX_DEPTH)
+            return bad_at(err, "too_deep", (long)i, "JSON nested deeper than " MED_STR(MED_JSON_MAX_DEPTH) " levels");
+          t = add_token(&x, c == '{' ? JSMN_OBJECT : JSMN_ARRAY, i, 0, parent);
+          if (t >= 0) super = t;
+          want = c == '{' ? WANT_KEY_OR_CLOSE : WANT_VALUE_OR_CLOSE;
+          i++;
+        } else if (c == '"') {
+          int bad_escape = 0;
+          size_t e = string_end(s, i, len, &bad_escape);
+          if (e == len)
+            return bad_escape ? bad_at(err, "invalid_json", (long)i, "a bad escape in a string")
+                              : bad_at(err, "truncated_json", (long)len, "the JSON ends too early");
+          if (has_tnr && has_raw_tnr(s, i + 1, e))
+            return bad_at(err, "invalid_json", (long)i + 1, "a raw control character in a string");
+          t = add_token(&x, JSMN_STRING, i + 1, e, parent);
+          i = e + 1;
+          want = super < 0 ? WANT_END : WANT_COMMA_OR_CLOSE;
+        } else {
+          size_t e = i;
+          while (e < len && !is_delimiter(s[e])) e++;
+          if (!primitive_ok(s + i, e - i)) return bad_at(err, "invalid_json", (long)i, "not a JSON value");
+          t = add_token(&x, JSMN_PRIMITIVE, i, e, parent);
+          i = e;
+          want = super < 0 ? WANT_END : WANT_COMMA_OR_CLOSE;
+        }
+        if (t < 0) return med_fail(err, "out_of_memory", "", "no memory for JSON tokens");
+        if (parent >= 0) x.tok[parent].size++;
+        continue;
+      }
     }
-    limit = p.toknext + WINDOW < cap ? p.toknext + WINDOW : cap;
+    /* c closes the open container. */
+    if (x.tok[super].type != (c == '}' ? JSMN_OBJECT : JSMN_ARRAY))
+      return bad_at(err, "invalid_json", (long)i, "a closing bracket of the wrong kind");
+    x.tok[super].end = (int)i + 1;
+    depth--;
+    int up = x.tok[super].parent; /* the key it is the value of, or the array */
+    super = up >= 0 && x.tok[up].type == JSMN_STRING ? x.tok[up].parent : up;
+    want = super < 0 ? WANT_END : WANT_COMMA_OR_CLOSE;
+    i++;
   }
-  if (r == JSMN_ERROR_PART && p.toknext == 0 && src[lead] != '"' && src[lead] != '{' && src[lead] != '[') {
-    /* Strict jsmn wants a delimiter after a primitive: a document that is one number
-     * or literal with nothing after it is that one token (checked as any other). */
-    tok[0] = (jsmntok_t){.type = JSMN_PRIMITIVE, .start = (int)lead, .end = (int)len, .size = 0, .parent = -1};
-    j->tok = tok;
-    j->ntok = 1;
-    return check_tokens(j, has_tnr, a, err);
-  }
-  if (r == JSMN_ERROR_PART) return bad_at(err, "truncated_json", (long)len, "the JSON ends too early");
-  if (r < 0) {
-    long at = map_pos(&k, (int)p.pos);
-    if (p.toknext > 0 && tok[0].end >= 0 && p.pos >= (unsigned)raw_end(&tok[0]))
-      return bad_at(err, "trailing_garbage", at, "bytes after the JSON value");
-    return bad_at(err, "invalid_json", at, "not valid JSON");
-  }
-  if (r == 0) return med_fail(err, "empty_input", "", "the input holds no JSON value");
-  map_tokens(&k, tok, r);
-  j->tok = tok;
-  j->ntok = r;
-  size_t end = (size_t)raw_end(&tok[0]);
-  while (end < len && is_ws(src[end])) end++;
-  if (end < len) return bad_at(err, "trailing_garbage", (long)end, "bytes after the JSON value");
-  return check_tokens(j, has_tnr, a, err);
+  if (want != WANT_END) return bad_at(err, "truncated_json", (long)len, "the JSON ends too early");
+  j->tok = x.tok;
+  j->ntok = x.n;
+  return 1;
 }
 
 /* ---- navigation ---- */

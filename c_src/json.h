@@ -1,10 +1,11 @@
-/* json.h — reading JSON through jsmn's tokens, and writing JSON.
+/* json.h — reading JSON as jsmn's tokens, and writing JSON.
  *
- * Reading: med_json_parse() tokenizes a document with jsmn (strict mode, parent
- * links) into arena memory, then checks what jsmn leaves to its caller: UTF-8,
- * control characters in strings, separators, number and literal grammar, trailing
- * bytes. After a successful parse every token is valid JSON, so the typed reads
- * below only check types and ranges.
+ * Reading: med_json_parse() checks a document against RFC 8259 (UTF-8, control
+ * characters, separators, number and literal grammar, trailing bytes, depth) and
+ * tokenizes it in the same single pass into arena memory. The tokens are jsmn's
+ * (strict mode, parent links): the same array jsmn's parser makes, which the fuzzer
+ * checks, so readers walk one well-known shape. After a successful parse every
+ * token is valid JSON, so the typed reads below only check types and ranges.
  *
  * Strings are kept in their raw JSON form (escapes not decoded): they are compared
  * as bytes and copied to the output as they came, which is valid JSON by
@@ -16,7 +17,8 @@
 #define MED_JSON_H
 
 /* jsmn is Debian's libjsmn-dev header, copied to build/include by the Makefile.
- * json.c compiles its implementation; everyone else sees the declarations. */
+ * The engine uses its token type; only the fuzzer, which defines MED_JSON_IMPL,
+ * compiles jsmn's parser, as the reference for ours. */
 #define JSMN_STRICT
 #define JSMN_PARENT_LINKS
 #ifndef MED_JSON_IMPL

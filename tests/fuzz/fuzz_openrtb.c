@@ -19,8 +19,36 @@
  *  - with a tight arena (half of what the ample run used, exact-size block) the
  *    tokenizer never accepts what it refused with room, nor refuses for another
  *    reason than memory what it accepted with room. */
+/* jsmn's own parser (Debian's header, strict, with parent links) is compiled here,
+ * as the reference for the tokens med_json_parse makes. */
+#define MED_JSON_IMPL
 #include "fuzz_common.h"
 #include "openrtb.h"
+
+/* For a document med_json_parse accepted: jsmn makes the very same tokens. */
+static void check_tokens_like_jsmn(const char *doc, size_t size) {
+  static unsigned char mem[(1 << 20) * 4];
+  med_arena a;
+  med_arena_init(&a, mem, sizeof mem);
+  med_json j;
+  med_error err = {0};
+  FZ_ASSERT(med_json_parse(&j, doc, size, &a, &err), "a document accepted once is accepted again");
+  size_t cap = size + 2;
+  jsmntok_t *ref = malloc(cap * sizeof *ref);
+  jsmn_parser p;
+  jsmn_init(&p);
+  int n = jsmn_parse(&p, doc, size, ref, (unsigned)cap);
+  if (n == JSMN_ERROR_PART && j.ntok == 1 && j.tok[0].type == JSMN_PRIMITIVE) {
+    free(ref); /* strict jsmn wants a delimiter after a top-level number or literal */
+    return;
+  }
+  FZ_ASSERT(n == j.ntok, "jsmn makes as many tokens");
+  for (int i = 0; i < n; i++)
+    FZ_ASSERT(ref[i].type == j.tok[i].type && ref[i].start == j.tok[i].start && ref[i].end == j.tok[i].end &&
+                  ref[i].size == j.tok[i].size && ref[i].parent == j.tok[i].parent,
+              "each token is jsmn's");
+  free(ref);
+}
 
 typedef struct {
   const char *doc, *arena;
@@ -156,6 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!oom) {
     FZ_ASSERT(ok || err.code != NULL, "a refused document has an error code");
     FZ_ASSERT(ok == fz_json_valid(doc, size), "med_json_parse agrees with the reference validator");
+    if (ok) check_tokens_like_jsmn(doc, size);
     /* The same document with half the room. */
     med_error terr = {0};
     size_t tused;
