@@ -559,7 +559,7 @@ function createMediation(bytesPromise) {
     spareLater(fr) {
       if (fr.entry + 1 >= this.entries.length) return;
       const left = api.core().x.med_wf_deadline(this.wf) - performance.now();
-      setTimeout(() => this.prepareSpare(), Math.min(SPARE_DELAY_MS, Math.max(0, left / 4)));
+      setTimeout(() => this.prepareSpare(), Math.min(SPARE_DELAY_MS, left / 4)); // a negative delay is 0
     }
 
     // A spare whose site has since hung, or that the tag host setting left behind, goes.
