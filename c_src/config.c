@@ -581,12 +581,29 @@ static int read_partner(reader *r, const char *path, med_network *n, int kind, i
   return 1;
 }
 
+/* An IANA zone name: letters, digits, / _ - +, no path tricks; whether the host
+ * knows it is checked at load (engine.c). */
+static int read_zone_name(reader *r, int tok, const char *path, med_str *out) {
+  if (!med_json_is_string(r->j, tok)) return wrong_type(r, path, "an IANA time zone name like Europe/Paris");
+  med_str s = med_json_text(r->j, tok, r->a);
+  int ok = s.len > 0 && s.len <= 64 && s.s[0] != '/' && s.s[0] != '.';
+  for (uint32_t i = 0; ok && i < s.len; i++) {
+    char ch = s.s[i];
+    ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '/' || ch == '_' ||
+         ch == '-' || ch == '+';
+    if (ch == '/' && i + 1 < s.len && s.s[i + 1] == '.') ok = 0;
+  }
+  if (!ok) return med_fail(r->err, "invalid_value", path, "%s must be an IANA time zone name like Europe/Paris", path);
+  *out = s;
+  return 1;
+}
+
 static int read_network(reader *r, int tok, const char *path, void *item, const void *ctx) {
   const med_json *j = r->j;
   med_network *n = item;
   (void)ctx;
   if (!med_json_is_object(j, tok)) return wrong_type(r, path, "an object");
-  *n = (med_network){{NULL, 0}, {NULL, 0}, 1, 0, 3u, MED_PARTNER_NONE, {NULL, 0}}; /* Purposes 1 and 2, as Prebid.js */
+  *n = (med_network){{NULL, 0}, {NULL, 0}, 1, 0, 3u, MED_PARTNER_NONE, {NULL, 0}, {NULL, 0}}; /* Purposes 1 and 2, as Prebid.js */
   int kind = -1, partner_tok = -1;
   for (int k = med_json_first(j, tok); k >= 0; k = med_json_next_key(j, tok, k)) {
     int v = k + 1, ok = 1;
@@ -610,6 +627,8 @@ static int read_network(reader *r, int tok, const char *path, void *item, const 
       if (kind == -2) return med_fail(r->err, "invalid_value", p.s, "%s is \"custom\" or \"known\"", p.s);
     } else if (med_json_streq(j, k, "partner")) {
       partner_tok = v;
+    } else if (med_json_streq(j, k, "report_timezone")) {
+      ok = read_zone_name(r, v, p.s, &n->report_timezone);
     } else if (med_json_streq(j, k, "script_url")) {
       if (!med_json_is_string(j, v)) return wrong_type(r, p.s, "an http(s) URL");
       n->script_url = med_json_text(j, v, r->a);
@@ -628,21 +647,6 @@ static int read_network(reader *r, int tok, const char *path, void *item, const 
 
 /* An IANA zone name as tzdata spells them ("Europe/Paris", "America/Argentina/
  * Buenos_Aires", "Etc/GMT+5"); whether the zone exists is the host's to say. */
-static int read_zone_name(reader *r, int tok, med_str *out) {
-  const char *path = "config.timezone";
-  if (!med_json_is_string(r->j, tok)) return wrong_type(r, path, "an IANA time zone name like Europe/Paris");
-  med_str s = med_json_text(r->j, tok, r->a);
-  int ok = s.len > 0 && s.len <= 64 && s.s[0] != '/' && s.s[0] != '.';
-  for (uint32_t i = 0; ok && i < s.len; i++) {
-    char ch = s.s[i];
-    ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '/' || ch == '_' ||
-         ch == '-' || ch == '+';
-    if (ch == '/' && i + 1 < s.len && s.s[i + 1] == '.') ok = 0;
-  }
-  if (!ok) return med_fail(r->err, "invalid_value", path, "%s must be an IANA time zone name like Europe/Paris", path);
-  *out = s;
-  return 1;
-}
 
 /* ---- ids used twice ---- */
 
@@ -776,7 +780,7 @@ int med_config_read_parts(med_config *c, const med_json *j, int root, const med_
       c->tz_offset_min = (int)n;
       fixed_offset = 1;
     } else if (med_json_streq(j, k, "timezone")) {
-      if (!read_zone_name(&r, v, &c->timezone)) return 0;
+      if (!read_zone_name(&r, v, "config.timezone", &c->timezone)) return 0;
     } else if (med_json_streq(j, k, "default_gdpr_applies")) {
       if (!read_bool(&r, v, "config.default_gdpr_applies", &c->default_gdpr_applies)) return 0;
     } else if (med_json_streq(j, k, "enforce_us_privacy")) {

@@ -95,6 +95,7 @@ typedef struct {
   uint32_t purposes; /* TCF purposes it needs where GDPR applies: bit p-1; 0 = exempt */
   int partner;       /* MED_PARTNER_* (partners.h): a known partner writes its bids' tags */
   med_str script_url; /* the partner's loader, when not its usual one */
+  med_str report_timezone; /* the IANA zone of the days in its own reports; empty: UTC */
 } med_network;
 
 typedef struct {

@@ -41,6 +41,21 @@ static int local_offset(const med_config *cfg, const med_zones *zones, int64_t u
                   (int)cfg->timezone.len, cfg->timezone.s);
 }
 
+/* Each network's report time zone must be one the host knows: its reports' days are
+ * read in it (the server counts fills per day of that zone). */
+static int report_zones_known(const med_config *cfg, const med_zones *zones, med_error *err) {
+  for (uint32_t i = 0; i < cfg->nnetworks; i++) {
+    med_str z = cfg->networks[i].report_timezone;
+    int32_t offset;
+    if (!z.len || (zones && zones->fn && zones->fn(zones->ctx, z.s, z.len, 0, &offset))) continue;
+    med_path item, p;
+    med_path_index(&item, "config.networks", i);
+    med_path_key(&p, item.s, "report_timezone", 15);
+    return med_fail(err, "unknown_timezone", p.s, "%s \"%.*s\" is not a zone this host knows", p.s, (int)z.len, z.s);
+  }
+  return 1;
+}
+
 int med_load_config(const char *doc, size_t len, int text_kept, med_config *cfg, const med_zones *zones,
                     med_arena *keep, med_arena *scratch, med_out *out) {
   med_error err = {0};
@@ -53,7 +68,8 @@ int med_load_config(const char *doc, size_t len, int text_kept, med_config *cfg,
     copy[len] = 0;
     text = copy;
   }
-  if (!med_config_load_text(cfg, text, len, keep, scratch, &err) || !local_offset(cfg, zones, 0, &offset, &err)) {
+  if (!med_config_load_text(cfg, text, len, keep, scratch, &err) || !local_offset(cfg, zones, 0, &offset, &err) ||
+      !report_zones_known(cfg, zones, &err)) {
     if (keep->failed || scratch->failed) return MED_NO_ROOM;
     return finish_error(out, scratch, &err);
   }

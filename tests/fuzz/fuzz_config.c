@@ -146,6 +146,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   int32_t offset;
   /* A zone the (stand-in) database does not know is refused by the load alone. */
   if (ok && cfg.timezone.len) ok = fz_zone_offset(NULL, cfg.timezone.s, cfg.timezone.len, 0, &offset);
+  for (uint32_t i = 0; ok && i < cfg.nnetworks; i++) /* and so is a network's report zone */
+    if (cfg.networks[i].report_timezone.len)
+      ok = fz_zone_offset(NULL, cfg.networks[i].report_timezone.s, cfg.networks[i].report_timezone.len, 0, &offset);
   int oom = a.failed;
   if (ok && !oom) check_config(&cfg);
   if (!read && !oom && j.ntok > 0 && med_json_is_object(&j, 0)) FZ_ASSERT(err.code != NULL, "a refused config has an error code");

@@ -330,3 +330,61 @@ test('optimize: every hour the engine plans with what the server learned (attemp
     await s.close();
   }
 });
+
+test("a network's report_timezone: its fills are counted per day of that zone, against the days of its reports", async () => {
+  const { openStore } = await import('../../web/server/store.mjs');
+  const { openNetworkReports } = await import('../../web/server/network-reports.mjs');
+  const dir = mkdtempSync(join(tmpdir(), 'med-zone-'));
+  const store = openStore(dir);
+  try {
+    const HOUR = 3600000;
+    const fill = (i, network, at) =>
+      store.add(
+        {
+          auction_id: 'z' + i,
+          imp_id: '1',
+          render_id: 'r' + i,
+          bid: network + '-bid',
+          network,
+          source: 'mediated',
+          position: 0,
+          outcome: 'filled',
+          latency_ms: 100,
+          price: 1,
+        },
+        { now: at },
+      );
+    // 2026-11-27 15:30 UTC is the 28th in Tokyo (+9) and the 27th in UTC and in Los Angeles (-8);
+    // 2026-11-28 06:30 UTC is the 28th in UTC and Tokyo, the 27th in Los Angeles.
+    const a = Date.UTC(2026, 10, 27, 15, 30);
+    const b = Date.UTC(2026, 10, 28, 6, 30);
+    let i = 0;
+    for (const network of ['tokyo', 'la', 'utc']) {
+      fill(i++, network, a);
+      fill(i++, network, b);
+      fill(i++, network, b + HOUR);
+    }
+    const config = {
+      networks: [
+        { id: 'tokyo', report_timezone: 'Asia/Tokyo' },
+        { id: 'la', report_timezone: 'America/Los_Angeles' },
+        { id: 'utc' },
+      ],
+      mediated_bids: ['tokyo', 'la', 'utc'].map((n) => ({ id: n + '-bid', network: n, cpm: 1, tag: 't' })),
+    };
+    const input = openNetworkReports(store.db).suggestInput(config, '2026-11-28', '2026-11-26');
+    const got = Object.fromEntries(input.fills.map((f) => [`${f.network} ${f.date}`, f.fills]));
+    assert.deepEqual(got, { 'tokyo 2026-11-28': 3, 'la 2026-11-27': 3, 'utc 2026-11-27': 1, 'utc 2026-11-28': 2 });
+    // The engine refuses a zone the host does not know, naming the network.
+    assert.throws(() => mediation.loadConfig({ networks: [{ id: 'x', report_timezone: 'Mars/Base' }] }), {
+      code: 'unknown_timezone',
+      at: 'config.networks[0].report_timezone',
+    });
+    assert.throws(() => mediation.loadConfig({ networks: [{ id: 'x', report_timezone: '../etc' }] }), {
+      code: 'invalid_value',
+    });
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -452,6 +452,7 @@ function networkOfForm(form, base) {
   put(n, 'id', $('#n-id', form).value.trim());
   put(n, 'name', $('#n-name', form).value.trim() || undefined);
   put(n, 'gvl_id', numberOf($('#n-gvl', form)));
+  put(n, 'report_timezone', $('#n-zone', form).value.trim() || undefined);
   const partner = $('#n-partner', form).value;
   if (partner) {
     n.kind = 'known';
@@ -475,6 +476,7 @@ function fillNetworkForm(form, n) {
   $('#n-id', form).readOnly = Boolean(n.id);
   $('#n-name', form).value = n.name ?? '';
   $('#n-gvl', form).value = n.gvl_id ?? '';
+  $('#n-zone', form).value = n.report_timezone ?? '';
   $('#n-partner', form).replaceChildren(
     el('option', { value: '', text: "custom: its bids carry the network's own tag" }),
     ...state.partners.map((p) => el('option', { value: p.name, text: `known partner: ${p.label}` })),

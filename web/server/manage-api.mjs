@@ -9,7 +9,7 @@ const KINDS = {
   networks: {
     list: 'networks',
     one: 'network',
-    fields: new Set(['id', 'name', 'active', 'gvl_id', 'consent', 'kind', 'partner', 'script_url']),
+    fields: new Set(['id', 'name', 'active', 'gvl_id', 'consent', 'kind', 'partner', 'script_url', 'report_timezone']),
   },
   bids: {
     list: 'mediated_bids',

@@ -5,7 +5,20 @@
 import { latencyPoints } from './store.mjs';
 
 const DAY = 86400000;
+const HOUR = 3600000;
 export const dayOf = (ms) => new Date(ms - (ms % DAY)).toISOString().slice(0, 10);
+
+// The day (YYYY-MM-DD) an instant falls on in an IANA zone, from Intl.
+const dayFormats = new Map();
+export function dayIn(zone, ms) {
+  let f = dayFormats.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(zone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(ms).map(({ type, value }) => [type, value]));
+  return `${p.year}-${p.month}-${p.day}`;
+}
 
 export function openNetworkReports(db) {
   db.exec(`
@@ -21,7 +34,15 @@ export function openNetworkReports(db) {
     `SELECT day AS date, network, bid, impressions, revenue_micros / 1e6 AS revenue, currency
      FROM network_report WHERE day >= ? AND day < ? ORDER BY day, network, bid`,
   );
-  // What the server counted: mediated fills per UTC day, network and bid (verified).
+  // What the server counted: mediated fills per UTC day, network and bid (verified);
+  // for a network whose reports count days in its own zone, per hour, then put in the
+  // day of that zone each hour starts in (to the hour: a zone 30 or 45 minutes off
+  // the hour has the hour that holds its midnight counted in the day it starts in).
+  const fillsByHour = db.prepare(
+    `SELECT hour, bid, sum(n) AS fills FROM rollup
+     WHERE verified = 1 AND outcome = 'filled' AND source = 'mediated' AND network = ? AND hour >= ? AND hour < ?
+     GROUP BY hour, bid`,
+  );
   const fills = db.prepare(
     `SELECT day, network, bid, sum(n) AS fills FROM rollup_day
      WHERE verified = 1 AND outcome = 'filled' AND source = 'mediated' AND day >= ? AND day < ?
@@ -62,10 +83,30 @@ export function openNetworkReports(db) {
       const bids = (config.mediated_bids ?? [])
         .filter((b) => b && typeof b.id === 'string' && typeof b.network === 'string' && typeof b.cpm === 'number')
         .map((b) => ({ bid: b.id, network: b.network, cpm: b.cpm }));
+      const zoneOf = new Map();
+      for (const n of config.networks ?? [])
+        if (n && typeof n.id === 'string' && typeof n.report_timezone === 'string') zoneOf.set(n.id, n.report_timezone);
+      const counted = fills
+        .all(from, to)
+        .filter((f) => !zoneOf.has(f.network))
+        .map((f) => ({ date: dayOf(f.day), network: f.network, bid: f.bid, fills: f.fills }));
+      for (const [network, zone] of zoneOf) {
+        const byDay = new Map();
+        for (const f of fillsByHour.all(network, from - 15 * HOUR, to + 15 * HOUR)) {
+          const date = dayIn(zone, f.hour);
+          if (date < fromDay || date > today) continue;
+          const key = `${date}\u0000${f.bid}`;
+          byDay.set(key, (byDay.get(key) ?? 0) + f.fills);
+        }
+        for (const [key, n] of byDay) {
+          const [date, bid] = key.split('\u0000');
+          counted.push({ date, network, bid, fills: n });
+        }
+      }
       return {
         today,
         bids,
-        fills: fills.all(from, to).map((f) => ({ date: dayOf(f.day), network: f.network, bid: f.bid, fills: f.fills })),
+        fills: counted,
         reports: between.all(fromDay, dayOf(to)).map(({ currency: _, ...r }) => r),
       };
     },
