@@ -272,6 +272,20 @@ static int add_token(lexer *x, jsmntype_t type, size_t start, size_t end, int pa
   return x->n++;
 }
 
+/* The string opening at s[i]: its closing quote's offset in *end, or 0 with the
+ * error (unterminated, a bad escape, a raw tab, CR or LF when the text has any). */
+static int string_at(const char *s, size_t i, size_t len, int has_tnr, size_t *end, med_error *err) {
+  int bad_escape = 0;
+  size_t e = string_end(s, i, len, &bad_escape);
+  if (e == len)
+    return bad_escape ? bad_at(err, "invalid_json", (long)i, "a bad escape in a string")
+                      : bad_at(err, "truncated_json", (long)len, "the JSON ends too early");
+  if (has_tnr && has_raw_tnr(s, i + 1, e))
+    return bad_at(err, "invalid_json", (long)i + 1, "a raw control character in a string");
+  *end = e;
+  return 1;
+}
+
 static int is_delimiter(char c) {
   return is_ws(c) || c == ',' || c == ':' || c == ']' || c == '}' || c == '[' || c == '{' || c == '"';
 }
@@ -323,13 +337,8 @@ int med_json_parse(med_json *j, const char *src, size_t len, med_arena *a, med_e
         /* fall through */
       case WANT_KEY: {
         if (c != '"') return bad_at(err, "invalid_json", (long)i, "an object key that is not a string");
-        int bad_escape = 0;
-        size_t e = string_end(s, i, len, &bad_escape);
-        if (e == len)
-          return bad_escape ? bad_at(err, "invalid_json", (long)i, "a bad escape in a string")
-                            : bad_at(err, "truncated_json", (long)len, "the JSON ends too early");
-        if (has_tnr && has_raw_tnr(s, i + 1, e))
-          return bad_at(err, "invalid_json", (long)i + 1, "a raw control character in a string");
+        size_t e;
+        if (!string_at(s, i, len, has_tnr, &e, err)) return 0;
         key = add_token(&x, JSMN_STRING, i + 1, e, super);
         if (key < 0) return med_fail(err, "out_of_memory", "", "no memory for JSON tokens");
         x.tok[super].size++;
@@ -351,13 +360,8 @@ int med_json_parse(med_json *j, const char *src, size_t len, med_arena *a, med_e
           want = c == '{' ? WANT_KEY_OR_CLOSE : WANT_VALUE_OR_CLOSE;
           i++;
         } else if (c == '"') {
-          int bad_escape = 0;
-          size_t e = string_end(s, i, len, &bad_escape);
-          if (e == len)
-            return bad_escape ? bad_at(err, "invalid_json", (long)i, "a bad escape in a string")
-                              : bad_at(err, "truncated_json", (long)len, "the JSON ends too early");
-          if (has_tnr && has_raw_tnr(s, i + 1, e))
-            return bad_at(err, "invalid_json", (long)i + 1, "a raw control character in a string");
+          size_t e;
+          if (!string_at(s, i, len, has_tnr, &e, err)) return 0;
           t = add_token(&x, JSMN_STRING, i + 1, e, parent);
           i = e + 1;
           want = super < 0 ? WANT_END : WANT_COMMA_OR_CLOSE;
