@@ -234,8 +234,17 @@ export function suite(name, launchBrowser, { storageBlocked, realClicks = true }
           const b = document.querySelector('#slot-a iframe').getBoundingClientRect();
           return { x: b.left + 100, y: b.top + 100 };
         });
-        await page.mouse.click(at.x, at.y);
-        await until(() => server.notices.includes('landing'), 15000, 'the landing page'); // a new tab, on a busy machine
+        // A click the browser drops while a new cross-site frame is still settling (seen
+        // on a busy machine: no landing in 15 s) is clicked again, up to three times.
+        for (let tries = 1; ; tries++) {
+          await page.mouse.click(at.x, at.y);
+          try {
+            await until(() => server.notices.includes('landing'), 5000, 'the landing page'); // a new tab
+            break;
+          } catch (e) {
+            if (tries === 3) throw e;
+          }
+        }
         assert.equal(page.url(), server.base + '/page.html');
       },
     );
