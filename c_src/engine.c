@@ -29,14 +29,17 @@ static int parse_object(med_json *j, const char *doc, size_t len, med_arena *a, 
   return 1;
 }
 
+/* The host's UTC offset of zone z at utc_ms, if it knows the zone. */
+static int zone_offset(const med_zones *zones, med_str z, int64_t utc_ms, int32_t *offset_min) {
+  return zones && zones->fn && zones->fn(zones->ctx, z.s, z.len, utc_ms, offset_min) && *offset_min >= -1440 &&
+         *offset_min <= 1440;
+}
+
 /* The config's UTC offset at utc_ms: its fixed offset, or its zone's there. */
 static int local_offset(const med_config *cfg, const med_zones *zones, int64_t utc_ms, int32_t *offset_min,
                         med_error *err) {
   *offset_min = cfg->tz_offset_min;
-  if (!cfg->timezone.len) return 1;
-  if (zones && zones->fn && zones->fn(zones->ctx, cfg->timezone.s, cfg->timezone.len, utc_ms, offset_min) &&
-      *offset_min >= -1440 && *offset_min <= 1440)
-    return 1;
+  if (!cfg->timezone.len || zone_offset(zones, cfg->timezone, utc_ms, offset_min)) return 1;
   return med_fail(err, "unknown_timezone", "config.timezone", "config.timezone \"%.*s\" is not a zone this host knows",
                   (int)cfg->timezone.len, cfg->timezone.s);
 }
@@ -47,7 +50,7 @@ static int report_zones_known(const med_config *cfg, const med_zones *zones, med
   for (uint32_t i = 0; i < cfg->nnetworks; i++) {
     med_str z = cfg->networks[i].report_timezone;
     int32_t offset;
-    if (!z.len || (zones && zones->fn && zones->fn(zones->ctx, z.s, z.len, 0, &offset))) continue;
+    if (!z.len || zone_offset(zones, z, 0, &offset)) continue;
     med_path item, p;
     med_path_index(&item, "config.networks", i);
     med_path_key(&p, item.s, "report_timezone", 15);
