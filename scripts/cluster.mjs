@@ -3,9 +3,9 @@
 // look and stops everything on Ctrl-C. startCluster() is also what the cluster test runs.
 //
 // The ad servers share the signing keys and the admin token (a beacon signed by one is
-// checked by the other), the config file (a change through either one's Mediation API
-// is written to it, and the other takes it in), and the ClickHouse cluster; each keeps
-// its own SQLite spool and its own list of versions in its own data folder.
+// checked by the other), one history of config versions (the second follows the first:
+// web/server/follow.mjs) and the ClickHouse cluster; each keeps its own SQLite spool in
+// its own data folder.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -78,15 +78,15 @@ export async function startCluster({ dir, port = 0, configPath = join(root, 'web
         cluster,
       }),
     );
-  // The ad servers share this copy of the config: a change through either one's API is
-  // written to it (MEDIATION_CONFIG_WRITE_BACK) and the other takes it in.
+  // Ad server 1 is the config's primary (this copy of the config seeds its versions);
+  // ad server 2 follows it (MEDIATION_CONFIG_PRIMARY): one history of versions, and a
+  // change through either one's Mediation API is made at the primary.
   const shared = join(dir, 'config.json');
   if (!existsSync(shared)) copyFileSync(configPath, shared);
   const key = randomBytes(32).toString('base64');
   const admin = randomBytes(16).toString('hex');
   const env = {
     MEDIATION_CONFIG: shared,
-    MEDIATION_CONFIG_WRITE_BACK: '1',
     MEDIATION_STORE: 'clickhouse',
     MEDIATION_CLICKHOUSE_URL: shards.map((s) => s.url).join(','),
     MEDIATION_CLICKHOUSE_CLUSTER: cluster.name,
@@ -94,10 +94,11 @@ export async function startCluster({ dir, port = 0, configPath = join(root, 'web
     MEDIATION_ADMIN_TOKEN: admin,
   };
   const ads = [];
-  for (let i = 0; i < 2; i++)
-    ads.push(
-      await startAdServer({ port: await freePort(), env: { ...env, MEDIATION_DATA: join(dir, `adserver-${i + 1}`) } }),
-    );
+  for (let i = 0; i < 2; i++) {
+    const follow = i ? { MEDIATION_CONFIG_PRIMARY: ads[0].url } : {};
+    const data = { MEDIATION_DATA: join(dir, `adserver-${i + 1}`) };
+    ads.push(await startAdServer({ port: await freePort(), env: { ...env, ...data, ...follow } }));
+  }
   const lbPort = port || (await freePort());
   const cfg = join(dir, 'haproxy.cfg');
   writeFileSync(
@@ -144,7 +145,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const c = await startCluster({ dir, port: Number(process.env.PORT || 8080) });
   console.log(`mediation cluster on loopback (data in ${dir}):
   load balancer (HAProxy)  ${c.lb}   demo page ${c.lb}/demo/, report ${c.lb}/report
-  ad servers               ${c.ads.map((a) => a.url).join('  ')}
+  ad servers               ${c.ads[0].url} (the config's primary)  ${c.ads[1].url} (follows it)
   ClickHouse shards        ${c.shards.map((s) => s.url).join('  ')}   (cluster "mediation")
   admin token              ${c.admin}
 Each ad server's /status.json shows its spool (store.spool). Ctrl-C stops everything.`);

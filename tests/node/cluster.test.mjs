@@ -83,26 +83,43 @@ test('100 000 events through the load balancer to two ad servers, a shard down f
   assert.equal(fills, N / 4);
 });
 
-test("a change through one ad server's Mediation API reaches the other (the shared config file)", async () => {
-  const H = { authorization: `Bearer ${c.admin}`, 'content-type': 'application/json', 'if-match': '*' };
+test("a change through either ad server's Mediation API is one version on both (ad server 2 follows 1)", async () => {
+  const H = { authorization: `Bearer ${c.admin}`, 'content-type': 'application/json' };
+  const versions = async (ad) => (await (await fetch(ad.url + '/api/versions', { headers: H })).json()).live;
+  const live = await versions(c.ads[0]);
   const r = await fetch(c.ads[0].url + '/api/networks', {
     method: 'POST',
-    headers: H,
+    headers: { ...H, 'if-match': `"${live}"` },
     body: JSON.stringify({ id: 'shared-net', name: 'Added on ad server 1' }),
   });
   assert.equal(r.status, 201);
   const deadline = Date.now() + 10000;
-  for (;;) {
-    const cfg = await (await fetch(c.ads[1].url + '/api/config', { headers: H })).json();
-    if (cfg.networks.some((n) => n.id === 'shared-net')) break;
+  while ((await versions(c.ads[1])) !== live + 1) {
     assert.ok(Date.now() < deadline, 'ad server 2 did not take the change in');
     await new Promise((res) => setTimeout(res, 100));
   }
-  // A change on ad server 2 based on what it had before it took that in is stale there.
-  const stale = await fetch(c.ads[1].url + '/api/networks', {
+  // Through ad server 2, on the version both now run: made at ad server 1.
+  const second = await fetch(c.ads[1].url + '/api/networks', {
     method: 'POST',
-    headers: { ...H, 'if-match': '"1"' },
-    body: JSON.stringify({ id: 'late-net' }),
+    headers: { ...H, 'if-match': `"${live + 1}"` },
+    body: JSON.stringify({ id: 'second-net' }),
   });
-  assert.equal(stale.status, 409);
+  assert.equal(second.status, 201);
+  assert.equal(second.headers.get('etag'), `"${live + 2}"`);
+  for (const ad of c.ads) {
+    const cfg = await (await fetch(ad.url + '/api/config', { headers: H })).json();
+    assert.deepEqual(
+      cfg.networks.filter((n) => n.id.endsWith('-net')).map((n) => n.id),
+      ['shared-net', 'second-net'],
+    );
+  }
+  // A change based on a version before that is stale on either.
+  for (const ad of c.ads) {
+    const stale = await fetch(ad.url + '/api/networks', {
+      method: 'POST',
+      headers: { ...H, 'if-match': `"${live + 1}"` },
+      body: JSON.stringify({ id: 'late-net' }),
+    });
+    assert.equal(stale.status, 409);
+  }
 });

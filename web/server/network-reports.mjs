@@ -56,13 +56,22 @@ export function openNetworkReports(db) {
        hist_sum(CASE WHEN outcome IN ('filled', 'late') THEN lat END) AS lat
      FROM rollup_day WHERE verified = 1 AND source = 'mediated' AND day >= ? AND day < ? GROUP BY bid`,
   );
+  // For an ad server that follows this one (follow.mjs): every row of each day and
+  // network imported at or after a time, the whole group, as a later import replaces it.
+  const since = db.prepare(
+    `SELECT * FROM network_report WHERE (day, network) IN
+       (SELECT DISTINCT day, network FROM network_report WHERE imported_at > ?)
+     ORDER BY day, network, bid`,
+  );
+  const lastImport = db.prepare('SELECT max(imported_at) FROM network_report').pluck();
   const ran = db.prepare('SELECT version FROM auto_cpm_run WHERE day = ?');
   const markRun = db.prepare('INSERT OR REPLACE INTO auto_cpm_run VALUES (?, ?, ?)');
 
   // Stores rows ({date, network, bid, impressions, revenue, currency, rate}): a later
   // import of a day of a network replaces that day's rows of that network; the same rows
   // again change nothing. One transaction.
-  const importRows = db.transaction((rows, now) => {
+  const importRows = db.transaction((rows, at) => {
+    const now = Math.max(at, (lastImport.get() ?? 0) + 1); // each import its own time, for followers
     const days = new Set(rows.map((r) => `${r.date}\u0000${r.network}`));
     for (const d of days) clearDay.run(...d.split('\u0000'));
     for (const r of rows) {
@@ -72,8 +81,21 @@ export function openNetworkReports(db) {
     return { rows: rows.length, days: days.size };
   });
 
+  const copyRows = db.transaction((rows) => {
+    const days = new Set(rows.map((r) => `${r.day}\u0000${r.network}`));
+    for (const d of days) clearDay.run(...d.split('\u0000'));
+    for (const r of rows)
+      insert.run(r.day, r.network, r.bid, r.impressions, r.revenue_micros, r.currency, r.revenue_own_micros,
+        r.imported_at); // prettier-ignore
+  });
+
   return {
     importRows: (rows, now = Date.now()) => importRows(rows, now),
+    // The groups imported after `ms` (each import has a later time than the one before),
+    // as stored, and their copy on a follower.
+    importedSince: (ms) => since.all(ms),
+    lastImport: () => lastImport.get() ?? 0,
+    copyRows: (rows) => copyRows(rows),
     rows: (fromDay, toDay) => between.all(fromDay, toDay),
     // The engine's input (suggest.h) for `today`: the bids of the config, counted fills
     // and reported rows from `from` (a day) to today.

@@ -16,7 +16,7 @@
 import http from 'node:http';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { chmodSync, closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { unwatchFile, watch, watchFile, writeFileSync } from 'node:fs';
 import { dirname, basename, extname, join, resolve } from 'node:path';
 import { hostname } from 'node:os';
@@ -25,6 +25,7 @@ import { Worker } from 'node:worker_threads';
 import mediation from '../../dist/mediation.mjs';
 import { askBidder, demoBid } from './bidders.mjs';
 import { openStore, STORED, validEvent } from './store.mjs';
+import { FEED_PATH, feedOf, follower } from './follow.mjs';
 import { reportPage } from './report.mjs';
 import { loadKeys, signOutput, verify } from './tokens.mjs';
 import { openVersions, sha256 } from './versions.mjs';
@@ -277,33 +278,12 @@ function engineError({ code, message, at }) {
 // worker; the old one answers until the new one is ready, so neither a change nor a
 // large config ever stops requests. Every config that goes live is a version in the
 // database (versions.mjs); changes (the API's, the file's, rollbacks) go one at a time.
-// An exclusive lock beside the config file, for ad servers that share it (writeBack):
-// resolves to its release; a lock older than 30 s is a crashed holder's and is broken.
-async function lockConfigFile(path) {
-  const lock = `${path}.lock`;
-  for (const t0 = Date.now(); ;) {
-    try {
-      closeSync(openSync(lock, 'wx'));
-      return () => rmSync(lock, { force: true });
-    } catch (e) {
-      if (e.code !== 'EEXIST') throw e;
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 30000) rmSync(lock, { force: true });
-      } catch {
-        /* gone meanwhile */
-      }
-      if (Date.now() - t0 > 5000) throw new HttpError(503, 'busy', 'another ad server is changing the config');
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
-
-// writeBack: a change through the API is also written to the config file, so that ad
-// servers sharing the file (make cluster-demo) all take it in.
-function configHolder(path, log, versions, writeBack = false) {
+// follow: a follower (follow.mjs) of another ad server's versions; this server's file
+// is then read only when that one has never answered.
+function configHolder(path, log, versions, follow = null, pollMs = 1000) {
   const state = {
     engine: null, bidders: [], settings: null, currency: 'USD', loaded_at: null, error: null, path, version: 0,
-    learned: null, learned_at: null,
+    learned: null, learned_at: null, ...(follow && { primary: follow.primary, synced_at: null }),
   }; // prettier-ignore
   const loading = new Set(); // workers still loading a config
   let closed = false;
@@ -336,6 +316,8 @@ function configHolder(path, log, versions, writeBack = false) {
   }
   function swapIn(ready, version) {
     if (closed) return ready.engine.worker.terminate();
+    parsed = { version: 0, config: null };
+    textCache = { version: 0, text: '' }; // a follower's copy may give a number other text
     const old = state.engine;
     Object.assign(state, ready, { loaded_at: new Date().toISOString(), error: null, version });
     if (old) old.retire();
@@ -379,10 +361,62 @@ function configHolder(path, log, versions, writeBack = false) {
     }
   };
 
+  // A follower: copies what is new at the primary and runs its live version.
+  let liveSha = null;
+  let syncing = null;
+  function sync() {
+    syncing ??= serial(async () => {
+      if (closed) return;
+      const live = await follow.pull();
+      state.synced_at = new Date().toISOString();
+      const sha = versions.sha(live);
+      if (live === state.version && sha === liveSha) return;
+      swapIn(await prepare(versions.text(live)), live);
+      liveSha = sha;
+      log(`config version ${live} from the primary ${follow.primary}`);
+    }).finally(() => (syncing = null));
+    return syncing;
+  }
+  // A copy that starts after now (a change just made at the primary is in it).
+  async function syncFresh() {
+    await syncing?.catch(() => {});
+    return sync();
+  }
+  let pollTimer = 0;
+  let lastError = null;
+  function poll() {
+    pollTimer = setTimeout(async () => {
+      try {
+        await sync();
+        if (lastError) log(`the primary ${follow.primary} answers again`);
+        lastError = state.error = null;
+      } catch (e) {
+        if (e.message !== lastError) log(`config not copied, keeping version ${state.version}: ${e.message}`);
+        lastError = state.error = e.message;
+      }
+      if (!closed) poll();
+    }, pollMs);
+  }
+  async function startFollowing() {
+    try {
+      await sync();
+    } catch (e) {
+      log(`config not copied at start: ${e.message}`);
+      state.error = lastError = e.message;
+      const live = versions.live();
+      if (live) swapIn(await prepare(versions.text(live.version)), live.version);
+      // Never in step yet: this server's own file, until the primary answers.
+      else
+        await commit(readFileSync(path, 'utf8'), { author: 'config file', source: 'file', summary: [`from ${path}`] });
+    }
+    poll();
+  }
+
   // At start: version 1 from the file when the database has none; the file again when
   // it changed since it was last taken in (edited while the server was down); else
   // the live version.
   async function start() {
+    if (follow) return startFollowing();
     const text = readFileSync(path, 'utf8');
     const live = versions.live();
     const fileSha = sha256(text);
@@ -398,6 +432,7 @@ function configHolder(path, log, versions, writeBack = false) {
   function change({ basedOn, author, edit }) {
     return serial(async () => {
       if (closed) throw new HttpError(503, 'closing', 'the server is closing');
+      if (follow) throw new HttpError(503, 'follower', `changes are made at the primary, ${follow.primary}`);
       if (basedOn !== null && basedOn !== state.version)
         throw new HttpError(
           409,
@@ -408,27 +443,11 @@ function configHolder(path, log, versions, writeBack = false) {
       const out = edit(structuredClone(before.config));
       const text = out.text ?? JSON.stringify(out.config, null, 2) + '\n';
       const summary = out.summary ?? diffConfigs(before.config, out.config);
-      const release = writeBack ? await lockConfigFile(path) : null;
       try {
-        if (!writeBack) return { version: await commit(text, { author, source: 'api', summary }), result: out.result };
-        // Shared with other ad servers through the file: a change one of them wrote that
-        // this one has not taken in yet makes this change stale.
-        if (sha256(readFileSync(path, 'utf8')) !== versions.live()?.fileSha)
-          throw new HttpError(409, 'stale_version', 'the config file changed (another ad server?): read it again');
-        const tmp = `${path}.${process.pid}.tmp`;
-        writeFileSync(tmp, text);
-        try {
-          const version = await commit(text, { author, source: 'api', summary, fileSha: sha256(text) });
-          renameSync(tmp, path); // the other ad servers see it and take it in
-          return { version, result: out.result };
-        } finally {
-          rmSync(tmp, { force: true });
-        }
+        return { version: await commit(text, { author, source: 'api', summary }), result: out.result };
       } catch (e) {
         e.prefix = out.prefix;
         throw e;
-      } finally {
-        release?.();
       }
     });
   }
@@ -462,23 +481,28 @@ function configHolder(path, log, versions, writeBack = false) {
   // Watch the folder: editors replace files rather than write them in place. And poll
   // what the path leads to: a swapped symlink (a Kubernetes ConfigMap) changes no
   // name in this folder, only the file at the end of the link.
-  const watcher = watch(dirname(path), (_, name) => {
-    if (!name || name === basename(path)) soon();
-  });
-  watchFile(path, { interval: 500 }, (now, before) => {
-    if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino || now.size !== before.size) soon();
-  });
+  const watcher =
+    !follow &&
+    watch(dirname(path), (_, name) => {
+      if (!name || name === basename(path)) soon();
+    });
+  if (!follow)
+    watchFile(path, { interval: 500 }, (now, before) => {
+      if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino || now.size !== before.size) soon();
+    });
   return {
     state,
     start,
     change,
     relearn,
     liveConfig,
+    sync: follow && syncFresh,
     close: () => {
       closed = true;
       clearTimeout(timer);
-      watcher.close();
-      unwatchFile(path);
+      clearTimeout(pollTimer);
+      if (watcher) watcher.close();
+      if (!follow) unwatchFile(path);
       for (const engine of loading) engine.worker.terminate();
       return state.engine?.worker.terminate();
     },
@@ -501,7 +525,11 @@ export async function startServer({
   storeKind = 'sqlite',
   clickhouseUrl = 'http://127.0.0.1:8123',
   clickhouseCluster = '',
-  configWriteBack = false, // MEDIATION_CONFIG_WRITE_BACK=1: API changes go to the shared config file too
+  // MEDIATION_CONFIG_PRIMARY: the ad server whose config versions this one follows
+  // (follow.mjs), and a token that one takes (this server's admin token by default).
+  configPrimary = '',
+  primaryToken,
+  configPollMs = 1000,
 } = {}) {
   await mediation.ready;
   const store = openStore(dataDir);
@@ -516,7 +544,11 @@ export async function startServer({
   if (ch) store.enableOutbox();
   const versions = openVersions(store.db);
   const netReports = openNetworkReports(store.db);
-  const config = configHolder(resolve(configPath), log, versions, configWriteBack);
+  const admin = adminToken ?? tokenOf(dataDir, 'admin', log);
+  const follow = configPrimary
+    ? follower({ primary: configPrimary, token: primaryToken ?? admin, versions, netReports })
+    : null;
+  const config = configHolder(resolve(configPath), log, versions, follow, configPollMs);
   try {
     await config.start();
   } catch (e) {
@@ -526,7 +558,6 @@ export async function startServer({
     throw e;
   }
   const keys = signingKeys ?? loadKeys(dataDir);
-  const admin = adminToken ?? tokenOf(dataDir, 'admin', log);
   const reader = readToken ?? tokenOf(dataDir, 'read', log);
   const logOnce = throttledLog(log);
   // Raw attempts are kept for raw_retention_days (config, default 30), rollups for
@@ -705,7 +736,7 @@ export async function startServer({
     }
     const token = bearer?.[1] ?? fromCookie;
     const role = sameSecret(token, admin) ? 'admin' : sameSecret(token, reader) ? 'read' : null;
-    return { role, cookie: !bearer };
+    return { role, cookie: !bearer, token };
   }
 
   const NEXT = new Set(['/report', '/manage']);
@@ -737,13 +768,44 @@ export async function startServer({
     liveConfig: config.liveConfig,
   });
   async function apiRoute(req, res, url) {
-    const { role, cookie } = roleOf(req);
+    const { role, cookie, token } = roleOf(req);
     if (!role) throw new HttpError(401, 'unauthorized', 'send a token: Authorization: Bearer <token>');
     const write = req.method !== 'GET' && req.method !== 'HEAD';
     if (write && cookie && req.headers.origin !== `http://${req.headers.host}`)
       throw new HttpError(403, 'cross_origin', "a change by cookie must come from this server's own page");
+    if (write && follow) return forwardChange(req, res, url, token);
+    if (url.pathname === FEED_PATH && !write) {
+      const live = config.state.version;
+      return send(res, 200, JSON.stringify(feedOf({ versions, netReports, live }, url)));
+    }
     if (url.pathname === '/api/reports') return reportsRoute(req, res, url, role);
     return api(req, res, url, role);
+  }
+
+  // A follower passes a change on to the primary and answers with the primary's answer
+  // once it has copied what that answer names (read-your-writes on any ad server).
+  async function forwardChange(req, res, url, token) {
+    const body = await readBody(req, url.pathname === '/api/reports' ? MAX_REPORT_BYTES : MAX_REQUEST_BYTES * 16);
+    let r;
+    try {
+      r = await follow.forward({
+        method: req.method,
+        path: url.pathname + url.search,
+        headers: req.headers,
+        body,
+        token,
+      });
+    } catch (e) {
+      throw new HttpError(503, 'primary_unreachable', `${e.message}: the change was not made`);
+    }
+    if (r.status >= 200 && r.status < 300) {
+      const wanted = Number(/\d+/.exec(r.etag ?? '')?.[0] ?? 0);
+      for (let t0 = Date.now(); ;) {
+        await config.sync().catch(() => {}); // an answer the primary gave stays the answer
+        if (config.state.version >= wanted || Date.now() - t0 > 5000) break;
+      }
+    }
+    send(res, r.status, r.body, r.type, r.etag ? { etag: r.etag } : {});
   }
 
   // Networks' own reports: POST a CSV (c_src/reports.h) to import it whole, or nothing
@@ -803,7 +865,7 @@ export async function startServer({
   // checked every hour until a day's change is made.
   async function autoCpm(now = Date.now(), { suggestions } = suggestNow(now)) {
     const today = dayOf(now);
-    if (netReports.autoRan(today)) return null;
+    if (follow || netReports.autoRan(today)) return null; // a follower's primary applies it
     const cfg = config.liveConfig().config;
     const auto = new Set(
       (cfg.mediated_bids ?? []).filter((b) => b && b.auto_cpm === true && b.cpm_pinned !== true).map((b) => b.id),
@@ -1059,7 +1121,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       storeKind: process.env.MEDIATION_STORE || 'sqlite',
       clickhouseUrl: process.env.MEDIATION_CLICKHOUSE_URL || undefined,
       clickhouseCluster: process.env.MEDIATION_CLICKHOUSE_CLUSTER || '',
-      configWriteBack: process.env.MEDIATION_CONFIG_WRITE_BACK === '1',
+      configPrimary: process.env.MEDIATION_CONFIG_PRIMARY || '',
+      primaryToken: process.env.MEDIATION_PRIMARY_TOKEN || undefined,
       demo: process.argv.includes('--demo'),
       instantBidders: process.env.DEMO_BIDDERS_INSTANT === '1',
     });
