@@ -1,6 +1,6 @@
 // clickhouse.test.mjs — the attempt log in ClickHouse (Debian's clickhouse-server 18.16,
-// started on loopback with its data in a temporary folder): the same report as the
-// SQLite store for the same 10 000 events; a crash between sending a batch and
+// started on loopback with its data in a temporary folder): the same report and the
+// same counts for suggestions as the SQLite store for the same 10 000 events; a crash between sending a batch and
 // forgetting it, a batch that half arrived, and an outage, with nothing lost or doubled;
 // the ad server on that store, and killed with SIGKILL while it ships.
 import { after, before, test } from 'node:test';
@@ -14,7 +14,8 @@ import { startAdServer } from '../../scripts/cluster.mjs';
 import { openClickHouse } from '../../web/server/clickhouse.mjs';
 import { openShipper } from '../../web/server/spool.mjs';
 import { startServer } from '../../web/server/server.mjs';
-import { openStore } from '../../web/server/store.mjs';
+import { latencyPoints, openStore } from '../../web/server/store.mjs';
+import { countsOf, openNetworkReports } from '../../web/server/network-reports.mjs';
 import { sign } from '../../web/server/tokens.mjs';
 
 const HOUR = 3600000;
@@ -93,6 +94,17 @@ test('the same report from SQLite and from ClickHouse for the same 10 000 events
     store.rollupDocs({ verified: true, from: start, to: start + 3 * DAY, bucket: DAY }).tables,
   );
   assert.ok(report.networks.length === 3 && report.networks.every((n) => n.attempts > 0), 'a real report');
+  // What suggestions and planning read: the same counts from both (n1 counts its days in Tokyo).
+  const reports = openNetworkReports(store.db);
+  const config = { networks: [{ id: 'n1', report_timezone: 'Asia/Tokyo' }] };
+  const range = countsOf(config, '2026-11-22', '2026-11-19');
+  const a = reports.counted(range);
+  const b = await sink.counted(range);
+  const sorted = (list) => list.map((r) => JSON.stringify({ ...r, lat: r.lat && latencyPoints(r.lat) })).sort();
+  for (const part of ['days', 'hours', 'outcomes']) {
+    assert.ok(a[part].length > 0, `${part}: counts to compare`);
+    assert.deepEqual(sorted(b[part]), sorted(a[part]), part);
+  }
   store.close();
 });
 

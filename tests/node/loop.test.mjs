@@ -333,7 +333,7 @@ test('optimize: every hour the engine plans with what the server learned (attemp
 
 test("a network's report_timezone: its fills are counted per day of that zone, against the days of its reports", async () => {
   const { openStore } = await import('../../web/server/store.mjs');
-  const { openNetworkReports } = await import('../../web/server/network-reports.mjs');
+  const { countsOf, openNetworkReports } = await import('../../web/server/network-reports.mjs');
   const dir = mkdtempSync(join(tmpdir(), 'med-zone-'));
   const store = openStore(dir);
   try {
@@ -372,7 +372,9 @@ test("a network's report_timezone: its fills are counted per day of that zone, a
       ],
       mediated_bids: ['tokyo', 'la', 'utc'].map((n) => ({ id: n + '-bid', network: n, cpm: 1, tag: 't' })),
     };
-    const input = openNetworkReports(store.db).suggestInput(config, '2026-11-28', '2026-11-26');
+    const reports = openNetworkReports(store.db);
+    const counted = reports.counted(countsOf(config, '2026-11-28', '2026-11-26'));
+    const input = reports.suggestInput(config, '2026-11-28', '2026-11-26', counted);
     const got = Object.fromEntries(input.fills.map((f) => [`${f.network} ${f.date}`, f.fills]));
     assert.deepEqual(got, { 'tokyo 2026-11-28': 3, 'la 2026-11-27': 3, 'utc 2026-11-27': 1, 'utc 2026-11-28': 2 });
     // The engine refuses a zone the host does not know, naming the network.

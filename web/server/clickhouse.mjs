@@ -103,6 +103,36 @@ export function openClickHouse({ url, cluster = '', timeoutMs = 10000 }) {
     async count() {
       return Number((await query('SELECT count() FROM attempts')).trim());
     },
+    // What the servers counted, from the rollups (network-reports.mjs countsOf): the same
+    // rows as the SQLite store's counts, over every ad server's events.
+    async counted({ from, to, zoned }) {
+      const mediated = `verified = 1 AND source = 'mediated'`;
+      const fills = `${mediated} AND outcome = 'filled'`;
+      const [days, hours, outcomes] = await Promise.all([
+        rows(`SELECT intDiv(hour, 86400000) * 86400000 AS day, network, bid, sum(n) AS fills FROM rollup
+              WHERE ${fills} AND hour >= ${Number(from)} AND hour < ${Number(to)} GROUP BY day, network, bid`),
+        zoned.length
+          ? rows(`SELECT hour, network, bid, sum(n) AS fills FROM rollup
+                  WHERE ${fills} AND network IN (${zoned.map(quote).join(', ')})
+                    AND hour >= ${Number(from) - 15 * HOUR} AND hour < ${Number(to) + 15 * HOUR}
+                  GROUP BY hour, network, bid`)
+          : [],
+        rows(`SELECT bid, sumIf(n, outcome != 'late') AS attempts, sumIf(n, outcome IN ('filled', 'late')) AS fills,
+                sumMap(latMap.slot, latMap.n) AS lat FROM rollup
+              WHERE ${mediated} AND hour >= ${Number(to) - 8 * 24 * HOUR} AND hour < ${Number(to)} GROUP BY bid`),
+      ]);
+      const num = (r, ...keys) => (keys.forEach((k) => (r[k] = Number(r[k]))), r);
+      return {
+        days: days.map((r) => num(r, 'day', 'fills')),
+        hours: hours.map((r) => num(r, 'hour', 'fills')),
+        outcomes: outcomes.map((r) => ({
+          bid: r.bid,
+          attempts: Number(r.attempts),
+          fills: Number(r.fills),
+          lat: histogramOf(r.lat[0], r.lat[1]),
+        })),
+      };
+    },
     // The report's documents from the hourly rollups of [from, to): the same documents
     // as the SQLite store's (store.mjs rollupDocsOf), summed by ClickHouse: one row per
     // bid and outcome for the tables, per bucket, network and outcome for the series.

@@ -20,6 +20,20 @@ export function dayIn(zone, ms) {
   return `${p.year}-${p.month}-${p.day}`;
 }
 
+const zoneOfNetwork = (config, id) =>
+  (config.networks ?? []).find((n) => n && n.id === id && typeof n.report_timezone === 'string')?.report_timezone;
+
+// What the server's counts must cover for suggestInput(config, today, fromDay): verified
+// mediated fills per UTC day and network and bid over [from, to) (ms), per hour for the
+// networks in `zoned` (whose reports count days in their own zone; 15 hours either
+// side), and each mediated bid's outcomes over the 8 days before `to` (learned()).
+export function countsOf(config, today, fromDay) {
+  const zoned = (config.networks ?? [])
+    .filter((n) => n && typeof n.id === 'string' && typeof n.report_timezone === 'string')
+    .map((n) => n.id);
+  return { from: Date.parse(fromDay + 'T00:00:00Z'), to: Date.parse(today + 'T00:00:00Z') + DAY, zoned };
+}
+
 export function openNetworkReports(db) {
   db.exec(`
     CREATE TABLE IF NOT EXISTS network_report (
@@ -97,47 +111,46 @@ export function openNetworkReports(db) {
     lastImport: () => lastImport.get() ?? 0,
     copyRows: (rows) => copyRows(rows),
     rows: (fromDay, toDay) => between.all(fromDay, toDay),
+    // What the server counted, from this SQLite file: see countsOf (the ClickHouse
+    // store has the same, clickhouse.mjs).
+    counted: ({ from, to, zoned }) => ({
+      days: fills.all(from, to),
+      hours: zoned.flatMap((network) =>
+        fillsByHour
+          .all(network, from - 15 * HOUR, to + 15 * HOUR)
+          .map((r) => ({ hour: r.hour, network, bid: r.bid, fills: r.fills })),
+      ),
+      outcomes: outcomes.all(to - 8 * DAY, to),
+    }),
     // The engine's input (suggest.h) for `today`: the bids of the config, counted fills
-    // and reported rows from `from` (a day) to today.
-    suggestInput(config, today, fromDay) {
-      const from = Date.parse(fromDay + 'T00:00:00Z');
-      const to = Date.parse(today + 'T00:00:00Z') + DAY;
+    // (counted: what countsOf asks for) and reported rows from `fromDay` to today.
+    suggestInput(config, today, fromDay, counted) {
+      const { to, zoned } = countsOf(config, today, fromDay);
       const bids = (config.mediated_bids ?? [])
         .filter((b) => b && typeof b.id === 'string' && typeof b.network === 'string' && typeof b.cpm === 'number')
         .map((b) => ({ bid: b.id, network: b.network, cpm: b.cpm }));
-      const zoneOf = new Map();
-      for (const n of config.networks ?? [])
-        if (n && typeof n.id === 'string' && typeof n.report_timezone === 'string') zoneOf.set(n.id, n.report_timezone);
-      const counted = fills
-        .all(from, to)
+      const zoneOf = new Map(zoned.map((network) => [network, zoneOfNetwork(config, network)]));
+      const fills = counted.days
         .filter((f) => !zoneOf.has(f.network))
         .map((f) => ({ date: dayOf(f.day), network: f.network, bid: f.bid, fills: f.fills }));
-      for (const [network, zone] of zoneOf) {
-        const byDay = new Map();
-        for (const f of fillsByHour.all(network, from - 15 * HOUR, to + 15 * HOUR)) {
-          const date = dayIn(zone, f.hour);
-          if (date < fromDay || date > today) continue;
-          const key = `${date}\u0000${f.bid}`;
-          byDay.set(key, (byDay.get(key) ?? 0) + f.fills);
-        }
-        for (const [key, n] of byDay) {
-          const [date, bid] = key.split('\u0000');
-          counted.push({ date, network, bid, fills: n });
-        }
+      const byDay = new Map();
+      for (const f of counted.hours) {
+        const date = dayIn(zoneOf.get(f.network), f.hour);
+        if (date < fromDay || date > today) continue;
+        const key = `${f.network}\u0000${date}\u0000${f.bid}`;
+        byDay.set(key, (byDay.get(key) ?? 0) + f.fills);
       }
-      return {
-        today,
-        bids,
-        fills: counted,
-        reports: between.all(fromDay, dayOf(to)).map(({ currency: _, ...r }) => r),
-      };
+      for (const [key, n] of byDay) {
+        const [network, date, bid] = key.split('\u0000');
+        fills.push({ date, network, bid, fills: n });
+      }
+      return { today, bids, fills, reports: between.all(fromDay, dayOf(to)).map(({ currency: _, ...r }) => r) };
     },
-    // { bid id: learned } for config "learned" (docs/config.md): the 7 days before
-    // today and today so far, and the suggestions (suggest.h) of today.
-    learned(today, suggestions) {
-      const to = Date.parse(today + 'T00:00:00Z') + DAY;
+    // { bid id: learned } for config "learned" (docs/config.md): the outcomes counted
+    // over the 7 days before today and today so far, and the suggestions (suggest.h) of today.
+    learned(counted, suggestions) {
       const out = {};
-      for (const r of outcomes.all(to - 8 * DAY, to))
+      for (const r of counted.outcomes)
         out[r.bid] = {
           attempts: r.attempts,
           fills: Math.min(r.fills, r.attempts),

@@ -29,7 +29,7 @@ import { FEED_PATH, feedOf, follower } from './follow.mjs';
 import { reportPage } from './report.mjs';
 import { loadKeys, signOutput, verify } from './tokens.mjs';
 import { openVersions, sha256 } from './versions.mjs';
-import { dayOf, openNetworkReports } from './network-reports.mjs';
+import { countsOf, dayOf, openNetworkReports } from './network-reports.mjs';
 import { diffConfigs, manageApi } from './manage-api.mjs';
 import { openClickHouse } from './clickhouse.mjs';
 import { openShipper } from './spool.mjs';
@@ -850,22 +850,27 @@ export async function startServer({
 
   // Discrepancy and suggested CPMs (c_src/suggest.h) over the report's range; the
   // suggestions from the 7 days before today.
-  function loopJson(url) {
-    return JSON.stringify(suggestNow(Date.now(), reportRange(url).from));
+  async function loopJson(url) {
+    return JSON.stringify((await suggestNow(Date.now(), reportRange(url).from)).doc);
   }
   // The engine's suggest document (suggest.h) at `now`, over the days from `from` (at
   // most 8 days before now, the suggestions' own window).
-  function suggestNow(now, from = now) {
+  // The counts are every ad server's with the ClickHouse store, this one's with SQLite.
+  async function suggestNow(now, from = now) {
     const fromDay = dayOf(Math.min(from, now - 8 * 86400000));
-    return mediation.suggest(netReports.suggestInput(config.liveConfig().config, dayOf(now), fromDay));
+    const cfg = config.liveConfig().config;
+    const range = countsOf(cfg, dayOf(now), fromDay);
+    const counted = ch ? await ch.counted(range) : netReports.counted(range);
+    return { doc: mediation.suggest(netReports.suggestInput(cfg, dayOf(now), fromDay, counted)), counted };
   }
 
   // auto_cpm: once a UTC day, each bid with auto_cpm (and not cpm_pinned) takes its
   // suggested CPM when the suggestion is confident (>= 0.5), all in one new version;
   // checked every hour until a day's change is made.
-  async function autoCpm(now = Date.now(), { suggestions } = suggestNow(now)) {
+  async function autoCpm(now = Date.now(), sug = null) {
     const today = dayOf(now);
     if (follow || netReports.autoRan(today)) return null; // a follower's primary applies it
+    const { suggestions } = (sug ?? (await suggestNow(now))).doc;
     const cfg = config.liveConfig().config;
     const auto = new Set(
       (cfg.mediated_bids ?? []).filter((b) => b && b.auto_cpm === true && b.cpm_pinned !== true).map((b) => b.id),
@@ -890,9 +895,10 @@ export async function startServer({
   }
   // optimize: every hour, what was learned of each bid (its attempts, fills and fill
   // latencies of the last 7 days, its suggestion) goes to the engine.
-  async function learn(now = Date.now(), { suggestions } = suggestNow(now)) {
+  async function learn(now = Date.now(), sug = null) {
     if (config.liveConfig().config?.optimize !== true) return null;
-    const learned = netReports.learned(dayOf(now), suggestions);
+    const { doc, counted } = sug ?? (await suggestNow(now));
+    const learned = netReports.learned(counted, doc.suggestions);
     await config.relearn(learned);
     return learned;
   }
@@ -901,7 +907,7 @@ export async function startServer({
     const now = Date.now();
     let sug;
     try {
-      sug = suggestNow(now);
+      sug = await suggestNow(now);
     } catch (e) {
       return logOnce(`no suggestions this hour: ${e.message}`);
     }
@@ -1032,7 +1038,7 @@ export async function startServer({
       if (url.pathname === '/report.json') {
         const [verified, unverified] = await Promise.all([reportJson(url), reportJson(url, false)]);
         const consent = consentJson(url);
-        const loop = loopJson(url);
+        const loop = await loopJson(url);
         return send(
           res,
           200,
@@ -1045,7 +1051,7 @@ export async function startServer({
         const { rejected } = store.counts();
         const opts = { bidders: bidderStats, rejected, config: config.state, currency: config.state.currency };
         opts.consentRejected = JSON.parse(consentJson(url));
-        opts.loop = JSON.parse(loopJson(url));
+        opts.loop = JSON.parse(await loopJson(url));
         return send(res, 200, reportPage(report, { ...opts, unverified }), TYPES['.html']);
       }
       if (url.pathname === '/status.json') {
