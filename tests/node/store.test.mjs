@@ -1,13 +1,15 @@
 // store.test.mjs — the events store on its own: rollups kept as attempts are stored
 // give the report the raw attempts give (latencies within the histogram's 5%), the
-// report's range picks hours, and retention prunes raw attempts before rollups.
+// report's range picks hours, retention prunes raw attempts before rollups, and the
+// WAL is started again under a steady stream of commits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mediation from '../../dist/mediation.mjs';
 import { latencyBucket, openStore } from '../../web/server/store.mjs';
+import { startCheckpointer } from '../../web/server/checkpointer.mjs';
 
 const HOUR = 3600000;
 const T0 = Date.UTC(2026, 10, 27, 0, 0, 0);
@@ -98,5 +100,46 @@ test("unsigned beacons never take a verified one's place; a pruned store opens a
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Commits one batch after another for `ms`, paused while the checkpointer holds them:
+// the WAL's largest size and the rows stored.
+async function steadyCommits(dir, { restart, ms }) {
+  const store = openStore(dir);
+  store.db.pragma('wal_autocheckpoint = 0'); // as the server does
+  let held = false;
+  const checkpointer = startCheckpointer(join(dir, 'events.db'), {
+    hold: () => ((held = true), () => (held = false)),
+    restartFrames: restart ? 256 : Number.MAX_SAFE_INTEGER,
+    intervalMs: 50,
+  });
+  let i = 0;
+  let largest = 0;
+  for (const end = Date.now() + ms; Date.now() < end;) {
+    await new Promise((r) => setImmediate(r));
+    if (held) continue;
+    store.addBatch(Array.from({ length: 50 }, () => [attempt(i++), { now: T0 }]));
+    largest = Math.max(largest, statSync(join(dir, 'events.db-wal')).size);
+  }
+  await checkpointer.stop();
+  const stored = store.counts().attempts;
+  store.close();
+  return { largest, stored, sent: i };
+}
+
+test('under a steady stream of commits the WAL is started again, not grown without end', async () => {
+  const dirs = [mkdtempSync(join(tmpdir(), 'mediation-wal-')), mkdtempSync(join(tmpdir(), 'mediation-wal-'))];
+  try {
+    const passiveOnly = await steadyCommits(dirs[0], { restart: false, ms: 2500 });
+    const restarted = await steadyCommits(dirs[1], { restart: true, ms: 2500 });
+    for (const r of [passiveOnly, restarted]) assert.equal(r.stored, r.sent, 'every commit kept');
+    assert.ok(restarted.largest < 16 << 20, `the WAL stayed under 16 MB (${restarted.largest} bytes)`);
+    assert.ok(
+      passiveOnly.largest > 5 * restarted.largest,
+      `passive checkpoints alone let it grow (${passiveOnly.largest} against ${restarted.largest} bytes)`,
+    );
+  } finally {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
 });

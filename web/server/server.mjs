@@ -533,9 +533,20 @@ export async function startServer({
 } = {}) {
   await mediation.ready;
   const store = openStore(dataDir);
+  // While the checkpointer starts the WAL again (checkpointer.mjs), beacons wait in the
+  // group commit's queue (flushEvents) instead of the server waiting on SQLite's lock.
+  let held = false;
+  let flushQueued = () => {};
+  const holdEvents = () => {
+    held = true;
+    return () => {
+      held = false;
+      flushQueued();
+    };
+  };
   // Checkpoints (where SQLite waits for the disk) in a worker thread, not in a commit.
   store.db.pragma('wal_autocheckpoint = 0');
-  const checkpointer = startCheckpointer(join(dataDir, 'events.db'));
+  const checkpointer = startCheckpointer(join(dataDir, 'events.db'), { hold: holdEvents });
   const ch = storeKind === 'clickhouse' ? openClickHouse({ url: clickhouseUrl, cluster: clickhouseCluster }) : null;
   // Batches of 5 000: each turn holds the event loop a few ms, so /events stays quick while a backlog drains.
   const shipper = ch
@@ -641,6 +652,7 @@ export async function startServer({
   // transaction, and each is answered once that transaction is committed.
   let queue = [];
   function flushEvents() {
+    if (held) return; // the checkpointer's resume flushes them
     const batch = queue;
     queue = [];
     try {
@@ -650,9 +662,10 @@ export async function startServer({
       batch.forEach((b) => b.reject(e));
     }
   }
+  flushQueued = () => queue.length && setImmediate(flushEvents);
   function stored(event, verified) {
     return new Promise((resolve, reject) => {
-      if (!queue.length) setImmediate(flushEvents);
+      if (!queue.length && !held) setImmediate(flushEvents);
       queue.push({ event, verified, resolve, reject });
     });
   }

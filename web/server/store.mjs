@@ -161,6 +161,8 @@ export function openStore(dataDir) {
   db.pragma('journal_mode = WAL');
   // In WAL mode NORMAL loses nothing when the process is killed; only a power loss can.
   db.pragma('synchronous = NORMAL');
+  // A WAL started again from its beginning (checkpointer.mjs) is cut back to 64 MB.
+  db.pragma('journal_size_limit = 67108864');
   // One row per (auction, imp, position) and kind: 'final' (filled, no_fill, error,
   // timeout) or 'late' (a fill after a timeout); at most one fill per auction imp.
   db.exec(`
