@@ -51,13 +51,13 @@ try {
       }
       store.addBatch(batch);
     }
-    const shipper = openShipper({ db: store.db, sink, serverId: 'bench', batchSize: 50000 });
+    const shipper = openShipper({ db: store.db, sink, serverId: 'bench' }); // the server's batches of 5 000
     const t0 = performance.now();
     await shipper.drain();
     const s = (performance.now() - t0) / 1000;
     const rate = N / s;
     console.log(
-      `  shipping ${N} spooled events in batches of 50 000: ${s.toFixed(2)} s = ${rate.toFixed(0)} events/s (target ≥ 50 000) ${verdict(rate >= 50000, 'shipping ≥ 50 000 events/s')}`,
+      `  shipping ${N} spooled events in the server's batches (5 000 lines, read and written 1 000 at a time): ${s.toFixed(2)} s = ${rate.toFixed(0)} events/s (target ≥ 50 000) ${verdict(rate >= 50000, 'shipping ≥ 50 000 events/s')}`,
     );
     store.close();
   }
@@ -95,8 +95,11 @@ try {
       `  report over 7 days from the rollups at ${attempts} attempts: median ${ms.toFixed(1)} ms of 7 (target ≤ 200 ms) ${verdict(ms <= 200 && attempts === 1e7, '/report.json from ClickHouse ≤ 200 ms at 10^7')}; the 10^7 rows made in ${load.toFixed(1)} s`,
     );
   }
-  // 3. An outage of ClickHouse under steady load.
+  // 3. An outage of ClickHouse under steady load. The 10^7 rows of part 2 are dropped
+  // first: ClickHouse would otherwise spend the shared cores merging them after its
+  // restart, which is not what this part measures.
   {
+    for (const db of ['big', 'ship']) await openClickHouse({ url: ch.url }).query(`DROP DATABASE IF EXISTS ${db}`);
     const outage = Number(process.env.BENCH_OUTAGE_SECONDS || 60);
     const key = Buffer.alloc(32, 4);
     const keys = [{ id: 'b', key }];
@@ -150,7 +153,7 @@ try {
     const up = await during;
     const p99 = up.latency.p99;
     console.log(
-      `  ClickHouse down ${outage} s at ${RATE} events/s: ${down['2xx']} taken (p99 ${down.latency.p99} ms), spool backlog ${backlog}; back up: drained in ${drained ?? '> 30'} s while /events p99 was ${p99} ms (target ≤ 20 ms) ${verdict(drained !== null && p99 <= 20, 'the spool drains after an outage with /events p99 ≤ 20 ms')}`,
+      `  ClickHouse down ${outage} s at ${RATE} events/s: ${down['2xx']} taken (p99 ${down.latency.p99} ms), spool backlog ${backlog}; back up: drained in ${drained ?? '> 30'} s (paced: ${drained ? ((backlog / drained) | 0) + ' events/s' : '-'}) while /events p99 was ${p99} ms (target ≤ 20 ms) ${verdict(drained !== null && p99 <= 20, 'the spool drains after an outage with /events p99 ≤ 20 ms')}`,
     );
     await ad.stop();
   }

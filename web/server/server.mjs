@@ -548,10 +548,7 @@ export async function startServer({
   store.db.pragma('wal_autocheckpoint = 0');
   const checkpointer = startCheckpointer(join(dataDir, 'events.db'), { hold: holdEvents });
   const ch = storeKind === 'clickhouse' ? openClickHouse({ url: clickhouseUrl, cluster: clickhouseCluster }) : null;
-  // Batches of 5 000: each turn holds the event loop a few ms, so /events stays quick while a backlog drains.
-  const shipper = ch
-    ? openShipper({ db: store.db, sink: ch, serverId: serverIdOf(dataDir), batchSize: 5000, log })
-    : null;
+  const shipper = ch ? openShipper({ db: store.db, sink: ch, serverId: serverIdOf(dataDir), paced: true, log }) : null;
   if (ch) store.enableOutbox();
   const versions = openVersions(store.db);
   const netReports = openNetworkReports(store.db);
@@ -941,10 +938,20 @@ export async function startServer({
     if (!schemaReady) await ch.init().then(() => (schemaReady = true));
     if (shipper.status().backlog > 0) await shipper.drain();
   };
+  // After a failure the next turns wait longer each time (0.5, 1, 2 s at most), so that
+  // an outage costs the event loop next to nothing.
+  let retryAt = 0;
+  let retryWait = 250;
   const shipTimer = ch
     ? setInterval(() => {
+        if (Date.now() < retryAt) return;
         shipping ??= shipTurn()
-          .catch((e) => logOnce(`ClickHouse: ${e.message}`))
+          .then(() => (retryWait = 250))
+          .catch((e) => {
+            retryWait = Math.min(retryWait * 2, 2000);
+            retryAt = Date.now() + retryWait;
+            logOnce(`ClickHouse: ${e.message}`);
+          })
           .finally(() => (shipping = null));
       }, 250).unref()
     : null;
