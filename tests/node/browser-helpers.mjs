@@ -214,11 +214,12 @@ export async function launchWithProfile() {
   return context;
 }
 
-// Waits until fn() is true, or fails after ms.
+// Waits until fn() is true, or fails after ms; `what` may be a function, asked then for
+// what was seen instead.
 export async function until(fn, ms = 3000, what = 'condition') {
   const t0 = Date.now();
   while (!(await fn())) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

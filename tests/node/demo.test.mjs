@@ -56,13 +56,16 @@ test('the demo page ends every slot as its networks dictate, and the report coun
     assert.equal(srcs.length, 4);
     for (const src of srcs) assert.match(src, /^http:\/\/tags[12]\.localhost:\d+\/frame\.html$/);
     // 1 + 2 + 3 + 2 attempts, and Slowpoke's late fill.
+    let seen = null;
     await until(
       async () => {
-        const r = (await (await fetch(server.url + '/report.json', admin)).json()).verified;
-        return r.totals.attempts === 8 && r.totals.late === 1;
+        seen = (await (await fetch(server.url + '/report.json', admin)).json()).verified;
+        return seen.totals.attempts === 8 && seen.totals.late === 1;
       },
-      5000,
-      'the report to count 8 attempts and 1 late fill',
+      8000,
+      () =>
+        `the report to count 8 attempts and 1 late fill; it had ${JSON.stringify(seen?.totals)}, ` +
+        JSON.stringify(seen?.networks.map((n) => [n.network, n.attempts, n.fills, n.timeouts, n.late])),
     );
     const report = (await (await fetch(server.url + '/report.json', admin)).json()).verified;
     const by = Object.fromEntries(report.networks.map((n) => [n.network, n]));

@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../web/server/server.mjs';
+import { apiCall } from './helpers.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const demoText = readFileSync(root + 'web/demo/config.json', 'utf8');
@@ -38,26 +39,22 @@ async function serve({ name = `s${n++}`, text = demoText, primary = '', port = 0
   return { ...s, lines, name, configPath };
 }
 
-async function call(s, method, path, { body, ifMatch, type = 'application/json' } = {}) {
-  const headers = { authorization: `Bearer ${ADMIN}` };
-  if (ifMatch !== undefined) headers['if-match'] = ifMatch;
-  if (body !== undefined) headers['content-type'] = type;
-  const r = await fetch(s.url + path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await r.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: r.status, json, text, etag: r.headers.get('etag') };
-}
+const call = (s, method, path, { type, ...opts } = {}) =>
+  apiCall(s, method, path, { token: ADMIN, headers: type ? { 'content-type': type } : {}, ...opts });
 const versionsOf = async (s) => (await call(s, 'GET', '/api/versions')).json;
 const configOf = async (s) => (await call(s, 'GET', '/api/config')).text;
+
+// A primary and a follower of it (whose own file is `text`), closed after fn(p, f).
+async function withPair({ text }, fn) {
+  const p = await serve();
+  const f = await serve({ primary: p.url, text });
+  try {
+    await fn(p, f);
+  } finally {
+    await f.close();
+    await p.close();
+  }
+}
 
 async function until(what, check, ms = 10000) {
   for (const t0 = Date.now(); !(await check());) {
@@ -67,9 +64,7 @@ async function until(what, check, ms = 10000) {
 }
 
 test('a follower runs the primary’s versions under the same numbers; a change through either is one version on both', async () => {
-  const p = await serve();
-  const f = await serve({ primary: p.url, text: '{"this file": "is not read"}' });
-  try {
+  await withPair({ text: '{"this file": "is not read"}' }, async (p, f) => {
     assert.deepEqual(await versionsOf(f), await versionsOf(p), 'the same history');
     assert.equal(await configOf(f), await configOf(p));
 
@@ -106,16 +101,11 @@ test('a follower runs the primary’s versions under the same numbers; a change 
     assert.equal(status.json.config.version, 4);
     assert.equal(status.json.config.primary, new URL(p.url).origin);
     assert.equal(status.json.config.error, null);
-  } finally {
-    await f.close();
-    await p.close();
-  }
+  });
 });
 
 test('20 writers on one version, spread over a primary and a follower: exactly one wins', async () => {
-  const p = await serve();
-  const f = await serve({ primary: p.url });
-  try {
+  await withPair({}, async (p, f) => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         call(i % 2 ? f : p, 'PATCH', '/api/bids/slot-1-fastfill', { body: { cpm: 10 + i }, ifMatch: '"1"' }),
@@ -130,16 +120,11 @@ test('20 writers on one version, spread over a primary and a follower: exactly o
     await until('the follower has version 2', async () => (await versionsOf(f)).live === 2);
     for (const s of [p, f]) assert.equal((await call(s, 'GET', '/api/bids/slot-1-fastfill')).json.bid.cpm, won);
     assert.equal((await versionsOf(p)).versions.length, 2, 'nothing half made');
-  } finally {
-    await f.close();
-    await p.close();
-  }
+  });
 });
 
 test('a network report imported through a follower is kept by the primary and copied back', async () => {
-  const p = await serve();
-  const f = await serve({ primary: p.url });
-  try {
+  await withPair({}, async (p, f) => {
     const today = new Date().toISOString().slice(0, 10);
     const csv = `date,network,bid,impressions,revenue,currency\n${today},fastfill,slot-1-fastfill,100,0.4,USD\n`;
     const r = await call(f, 'POST', '/api/reports', { body: csv, type: 'text/csv' });
@@ -155,10 +140,7 @@ test('a network report imported through a follower is kept by the primary and co
     // A bad report is the primary's answer, every bad line named.
     const bad = await call(f, 'POST', '/api/reports', { body: 'date,network\nx', type: 'text/csv' });
     assert.equal(bad.status, 400);
-  } finally {
-    await f.close();
-    await p.close();
-  }
+  });
 });
 
 test('with the primary down a follower keeps its config and refuses changes; it catches up when it is back', async () => {

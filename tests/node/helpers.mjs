@@ -53,3 +53,25 @@ export function random(seed) {
     return s / 2 ** 32;
   };
 }
+
+// One call to an ad server's API (s.url): { status, json (null when not JSON), text, etag }.
+// A body that is not a string is sent as JSON; headers may set another content type.
+export async function apiCall(s, method, path, { token, body, ifMatch, headers = {} } = {}) {
+  const h = { ...headers };
+  if (token) h.authorization = `Bearer ${token}`;
+  if (ifMatch !== undefined) h['if-match'] = ifMatch;
+  if (body !== undefined) h['content-type'] ??= 'application/json';
+  const r = await fetch(s.url + path, {
+    method,
+    headers: h,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await r.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: r.status, json, text, etag: r.headers.get('etag') };
+}

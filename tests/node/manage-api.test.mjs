@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../web/server/server.mjs';
+import { apiCall } from './helpers.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const demoText = readFileSync(root + 'web/demo/config.json', 'utf8');
@@ -36,26 +37,8 @@ async function serve(name = `s${n++}`, text = demoText) {
   return { ...s, lines, configPath, name };
 }
 
-// One API call: { status, json, etag }.
-async function call(s, method, path, { token = ADMIN, body, ifMatch, headers = {} } = {}) {
-  const h = { ...headers };
-  if (token) h.authorization = `Bearer ${token}`;
-  if (ifMatch !== undefined) h['if-match'] = ifMatch;
-  if (body !== undefined) h['content-type'] ??= 'application/json';
-  const r = await fetch(s.url + path, {
-    method,
-    headers: h,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await r.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: r.status, json, text, etag: r.headers.get('etag') };
-}
+// One API call: { status, json, text, etag }.
+const call = (s, method, path, { token = ADMIN, ...opts } = {}) => apiCall(s, method, path, { token, ...opts });
 const live = async (s) => (await call(s, 'GET', '/api/versions')).json.live;
 const exported = async (s) => (await call(s, 'GET', '/api/config')).text;
 
