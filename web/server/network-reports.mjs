@@ -41,6 +41,8 @@ export function openNetworkReports(db) {
       revenue_micros INTEGER NOT NULL, currency TEXT NOT NULL, revenue_own_micros INTEGER NOT NULL,
       imported_at INTEGER NOT NULL, PRIMARY KEY (day, network, bid)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS auto_cpm_run (day TEXT PRIMARY KEY, at INTEGER NOT NULL, version INTEGER);
+    -- what followers ask every second (follow.mjs): the rows imported after a time
+    CREATE INDEX IF NOT EXISTS network_report_imported ON network_report (imported_at);
   `);
   const clearDay = db.prepare('DELETE FROM network_report WHERE day = ? AND network = ?');
   const insert = db.prepare('INSERT OR REPLACE INTO network_report VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
@@ -74,7 +76,7 @@ export function openNetworkReports(db) {
   // network imported at or after a time, the whole group, as a later import replaces it.
   const since = db.prepare(
     `SELECT * FROM network_report WHERE (day, network) IN
-       (SELECT DISTINCT day, network FROM network_report WHERE imported_at > ?)
+       (SELECT DISTINCT day, network FROM network_report INDEXED BY network_report_imported WHERE imported_at > ?)
      ORDER BY day, network, bid`,
   );
   const lastImport = db.prepare('SELECT max(imported_at) FROM network_report').pluck();
