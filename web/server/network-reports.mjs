@@ -20,17 +20,20 @@ export function dayIn(zone, ms) {
   return `${p.year}-${p.month}-${p.day}`;
 }
 
-const zoneOfNetwork = (config, id) =>
-  (config.networks ?? []).find((n) => n && n.id === id && typeof n.report_timezone === 'string')?.report_timezone;
+// network id -> the IANA zone its reports count days in, for the networks that say one.
+const zonesOf = (config) =>
+  new Map(
+    (config.networks ?? [])
+      .filter((n) => n && typeof n.id === 'string' && typeof n.report_timezone === 'string')
+      .map((n) => [n.id, n.report_timezone]),
+  );
 
 // What the server's counts must cover for suggestInput(config, today, fromDay): verified
 // mediated fills per UTC day and network and bid over [from, to) (ms), per hour for the
 // networks in `zoned` (whose reports count days in their own zone; 15 hours either
 // side), and each mediated bid's outcomes over the 8 days before `to` (learned()).
 export function countsOf(config, today, fromDay) {
-  const zoned = (config.networks ?? [])
-    .filter((n) => n && typeof n.id === 'string' && typeof n.report_timezone === 'string')
-    .map((n) => n.id);
+  const zoned = [...zonesOf(config).keys()];
   return { from: Date.parse(fromDay + 'T00:00:00Z'), to: Date.parse(today + 'T00:00:00Z') + DAY, zoned };
 }
 
@@ -127,11 +130,11 @@ export function openNetworkReports(db) {
     // The engine's input (suggest.h) for `today`: the bids of the config, counted fills
     // (counted: what countsOf asks for) and reported rows from `fromDay` to today.
     suggestInput(config, today, fromDay, counted) {
-      const { to, zoned } = countsOf(config, today, fromDay);
+      const to = Date.parse(today + 'T00:00:00Z') + DAY;
       const bids = (config.mediated_bids ?? [])
         .filter((b) => b && typeof b.id === 'string' && typeof b.network === 'string' && typeof b.cpm === 'number')
         .map((b) => ({ bid: b.id, network: b.network, cpm: b.cpm }));
-      const zoneOf = new Map(zoned.map((network) => [network, zoneOfNetwork(config, network)]));
+      const zoneOf = zonesOf(config);
       const fills = counted.days
         .filter((f) => !zoneOf.has(f.network))
         .map((f) => ({ date: dayOf(f.day), network: f.network, bid: f.bid, fills: f.fills }));

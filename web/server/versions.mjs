@@ -54,8 +54,10 @@ export function openVersions(db) {
   // transaction; `reset` drops this server's own history first (it was not that one's).
   const shas = new Map(); // version -> sha-256 of its text, as asked
   const copy = db.transaction(({ list, live, reset }) => {
-    if (reset) dropAll.run();
-    if (reset) shas.clear();
+    if (reset) {
+      dropAll.run();
+      shas.clear();
+    }
     for (const v of list) shas.delete(v.version);
     for (const v of list)
       upsert.run(v.version, Date.parse(v.at), v.author, v.source, JSON.stringify(v.summary), v.bytes,
