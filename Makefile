@@ -82,10 +82,11 @@ build/engine-small.wasm: $(ENGINE_SRC) $(ENGINE_HDR) c_src/exports.txt c_src/imp
 	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_FLAGS) -sEXPORTED_FUNCTIONS=$(subst $(space),$(comma),$(EXPORTS_PAGE)) \
 	  -DMED_NO_STATS -Oz -flto -o $@ $(filter-out c_src/stats.c c_src/reports.c c_src/suggest.c,$(ENGINE_SRC))
 
-build/engine-wf.wasm: $(ENGINE_SRC) $(ENGINE_HDR) c_src/exports.txt c_src/imports.js
+build/engine-wf.wasm: $(ENGINE_SRC) $(ENGINE_HDR) c_src/exports.txt c_src/imports.js c_src/wf_heap.c
 	@mkdir -p build
 	NODE_PATH=/usr/share/nodejs $(EMCC) $(WASM_FLAGS) -sEXPORTED_FUNCTIONS=$(subst $(space),$(comma),$(EXPORTS_WF)) \
-	  -sINITIAL_MEMORY=1MB -DMED_NO_STATS -Oz -flto -o $@ $(filter-out c_src/stats.c c_src/reports.c c_src/suggest.c,$(ENGINE_SRC))
+	  -sINITIAL_MEMORY=1MB -sMALLOC=none -DMED_NO_STATS -Oz -flto -o $@ \
+	  $(filter-out c_src/stats.c c_src/reports.c c_src/suggest.c,$(ENGINE_SRC)) c_src/wf_heap.c
 
 # The numbers JS shares with C (bounds, enums), printed by a program built on the headers.
 build/constants.js: scripts/gen-constants.c c_src/bounds.h c_src/waterfall.h c_src/waterfall.c

@@ -415,6 +415,52 @@ test('events: one outcome per auction, imp and position (late only after a timeo
   }
 });
 
+test("events: a batch (mediation.js's beacons of a page) keeps each good event and lists the refused ones", async () => {
+  const s = await serve(writeConfig('batch.json', demoConfig), join(dir, 'batch1'));
+  try {
+    assert.equal((await post(s.url, '/events', [event(60), event(61, { outcome: 'no_fill' })])).status, 204);
+    const r = await post(s.url, '/events', [
+      event(62),
+      { ...event(63), price: 999999.99 }, // altered
+      event(60), // sent again: kept once, not refused
+      event(60, { outcome: 'no_fill' }), // contradicts a stored one
+      'not an event',
+      event(64, { outcome: 'late', latency_ms: 900 }), // late without a timeout
+      event(65, { outcome: 'timeout', latency_ms: 500 }),
+      event(65, { outcome: 'late', latency_ms: 900 }), // its late fill, in the same batch
+    ]);
+    assert.equal(r.status, 200);
+    assert.equal(r.json.kept, 4, 'the copy of a stored one counts as kept');
+    assert.deepEqual(
+      r.json.refused.map((x) => [x.index, x.status, x.code]),
+      [
+        [1, 403, 'bad_token'],
+        [3, 409, 'conflict'],
+        [4, 400, 'invalid_event'],
+        [5, 409, 'late_without_timeout'],
+      ],
+    );
+    for (const x of r.json.refused) assert.ok(x.message);
+    // Whole batches refused: empty, too many events, too large.
+    const many = Array.from({ length: 51 }, (_, i) => event(100 + i));
+    assert.equal((await post(s.url, '/events', many)).status, 400);
+    assert.equal((await post(s.url, '/events', many.slice(0, 50))).status, 204, 'fifty is the most');
+    const huge = await post(s.url, '/events', [event(200, { render_id: 'x'.repeat(70 * 1024) })]);
+    assert.equal(huge.status, 413);
+    const status = await (await fetch(s.url + '/status.json', admin)).json();
+    assert.equal(status.store.attempts, 2 + 3 + 50);
+    assert.deepEqual(status.store.refused, {
+      conflict: 1,
+      invalid: 2,
+      late_without_timeout: 1,
+      token_bad_signature: 1,
+      too_large: 1,
+    });
+  } finally {
+    await s.close();
+  }
+});
+
 test('events: unsigned beacons (in-page auctions) are kept only where the config says, and apart', async () => {
   const path = writeConfig('u.json', { ...demoConfig, accept_unsigned_events: true });
   const s = await serve(path, join(dir, 'u1'));

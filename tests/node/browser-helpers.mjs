@@ -33,6 +33,7 @@ function nestedPage(url, host) {
 // Serves the runtime, a test page, and records beacons and notices.
 export async function startServer({ auction } = {}) {
   const beacons = [];
+  const beaconRequests = []; // the bodies as sent: one beacon, or a batch
   const notices = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
@@ -108,7 +109,8 @@ export async function startServer({ auction } = {}) {
       }
       if (url.pathname === '/beacon') {
         try {
-          beacons.push(JSON.parse(body));
+          beacons.push(...[].concat(JSON.parse(body))); // a batch is an array
+          beaconRequests.push(body);
         } catch {
           beacons.push({ malformed: body });
         }
@@ -140,7 +142,7 @@ export async function startServer({ auction } = {}) {
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${server.address().port}`;
-  return { base, beacons, notices, close: () => new Promise((r) => server.close(r)) };
+  return { base, beacons, beaconRequests, notices, close: () => new Promise((r) => server.close(r)) };
 }
 
 const CHROMIUM_ARGS = [

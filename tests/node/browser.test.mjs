@@ -43,6 +43,7 @@ async function freshPage() {
       );
   });
   server.beacons.length = 0;
+  server.beaconRequests.length = 0;
   server.notices.length = 0;
 }
 
@@ -337,6 +338,63 @@ test('beacons reach the report URL, one per attempt, matching the outcome', asyn
   );
   for (const b of server.beacons) assert.ok(Number.isInteger(b.latency_ms) && b.latency_ms >= 0);
   assert.ok(server.beacons[2].latency_ms >= 190);
+  // The four went as one request, once the waterfall had decided.
+  assert.equal(server.beaconRequests.length, 1);
+  assert.equal(JSON.parse(server.beaconRequests[0]).length, 4);
+});
+
+test("beacons of a page's waterfalls go together once all have decided; one alone goes as an object", async () => {
+  await freshPage();
+  await page.evaluate(() => mediation.setConfig({ reportUrl: '/beacon' }));
+  await page.evaluate(
+    ([a, b]) => Promise.all([mediation.render('slot-a', a), mediation.render('slot-b', b)]),
+    [
+      output([mediated('a1', TAGS.noad), mediated('a2', TAGS.fill)], 'auc-a'),
+      output([mediated('b1', TAGS.noad), mediated('b2', TAGS.hang, 300), rtb('b3')], 'auc-b'),
+    ],
+  );
+  await until(() => server.beacons.length === 5, 3000, 'five beacons');
+  assert.equal(server.beaconRequests.length, 1, 'one request for both slots');
+  assert.deepEqual(server.beacons.map((b) => `${b.auction_id}:${b.position}:${b.outcome}`).sort(), [
+    'auc-a:0:no_fill',
+    'auc-a:1:filled',
+    'auc-b:0:no_fill',
+    'auc-b:1:timeout',
+    'auc-b:2:filled',
+  ]);
+  await render('slot-a', output([mediated('c1', TAGS.fill)], 'auc-c'));
+  await until(() => server.beaconRequests.length === 2, 3000, 'the next beacon');
+  assert.equal(JSON.parse(server.beaconRequests[1]).auction_id, 'auc-c', 'a lone beacon is an object');
+});
+
+test('a beacon waiting for its waterfall goes when the page is left, or after 2 s', async () => {
+  await freshPage();
+  await page.evaluate(() => mediation.setConfig({ reportUrl: '/beacon' }));
+  // m2 hangs for 10 s: the no_fill of m1 waits for the waterfall, then for the 2 s.
+  page
+    .evaluate(
+      (o) => mediation.render('slot-a', o),
+      output([mediated('m1', TAGS.noad), mediated('m2', TAGS.hang, 10000)]),
+    )
+    .catch(() => {}); // the page goes before the waterfall ends
+  await until(() => page.evaluate(() => window.events.some((e) => e.name === 'noBid')), 3000, 'the no-fill');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(server.beacons.length, 0, 'still waiting');
+  await until(() => server.beacons.length === 1, 3000, 'the no-fill after 2 s');
+  assert.equal(server.beacons[0].outcome, 'no_fill');
+  // Another waterfall on a page that is then left: its beacon goes with the page.
+  await freshPage();
+  await page.evaluate(() => mediation.setConfig({ reportUrl: '/beacon' }));
+  page
+    .evaluate(
+      (o) => mediation.render('slot-a', o),
+      output([mediated('m1', TAGS.noad), mediated('m2', TAGS.hang, 10000)]),
+    )
+    .catch(() => {});
+  await until(() => page.evaluate(() => window.events.some((e) => e.name === 'noBid')), 3000, 'the no-fill');
+  await page.goto(server.base + '/page.html');
+  await until(() => server.beacons.length === 1, 1000, 'the no-fill as the page was left');
+  assert.equal(server.beacons[0].bid, 'm1');
 });
 
 test('render asks an ad server with { endpoint, request }', async () => {

@@ -57,6 +57,7 @@ export function suite(name, launchBrowser, { storageBlocked, realClicks = true }
         });
       }, tagHost);
       server.beacons.length = 0;
+      server.beaconRequests.length = 0;
       server.notices.length = 0;
     }
     const render = (slot, out, opts) => page.evaluate(([s, o, p]) => mediation.render(s, o, p), [slot, out, opts]);

@@ -359,10 +359,26 @@ function createMediation(bytesPromise) {
     }
   }
 
+  // Beacons wait in one queue and go as one request (an array; one alone goes as an
+  // object): once no waterfall of the page is still deciding, 2 s after the first one
+  // waited, at 50, or when the page is hidden or left (what sendBeacon is made for).
+  let beacons = [];
+  let beaconTimer = 0;
   function beacon(record) {
+    if (!settings.reportUrl) return;
+    beacons.push(record);
+    beaconTimer ||= setTimeout(sendBeacons, 2000);
+    beacons[49] ? sendBeacons() : settled();
+  }
+  const settled = () => [...active].some((r) => !r.done) || sendBeacons();
+  function sendBeacons() {
+    clearTimeout(beaconTimer);
+    beaconTimer = 0;
     const url = settings.reportUrl;
-    if (!url) return;
-    const body = JSON.stringify(record);
+    const body = JSON.stringify(beacons[1] ? beacons : beacons[0]);
+    const n = beacons.length;
+    beacons = [];
+    if (!n || !url) return;
     try {
       if (navigator.sendBeacon && navigator.sendBeacon(url, body)) return;
     } catch (_) {
@@ -370,6 +386,8 @@ function createMediation(bytesPromise) {
     }
     fetch(url, { method: 'POST', body, keepalive: true, mode: 'no-cors' }).catch(() => {});
   }
+  addEventListener('pagehide', sendBeacons);
+  document.addEventListener('visibilitychange', () => document.hidden && sendBeacons());
 
   function notice(url) {
     if (url) fetch(url, { keepalive: true, mode: 'no-cors', credentials: 'include' }).catch(() => {});
@@ -638,6 +656,7 @@ function createMediation(bytesPromise) {
 
     finish(winner) {
       this.done = true;
+      settled();
       this.winner = winner;
       clearTimeout(this.timer);
       this.frames.forEach((fr, k) => {

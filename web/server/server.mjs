@@ -59,7 +59,9 @@ const TAG_HOST_FILES = {
   '/noad.js': 'dist/noad.js',
 };
 const MAX_REQUEST_BYTES = 64 * 1024;
-const MAX_EVENT_BYTES = 4 * 1024;
+const MAX_EVENT_BYTES = 4 * 1024; // one beacon
+const MAX_BATCH_EVENTS = 50; // a batch of beacons
+const MAX_BATCH_BYTES = 64 * 1024; // as much as the browser's sendBeacon takes
 const MAX_REPORT_BYTES = 20 * 1024 * 1024; // a network report CSV
 const DEFAULT_TMAX = 300;
 const TIMEOUT_MS = 10000; // for headers and for a whole request
@@ -667,33 +669,73 @@ export async function startServer({
     });
   }
 
+  // One beacon is an object; mediation.js sends the attempts of a page's waterfalls as
+  // one array (at most MAX_BATCH_EVENTS). Each event is checked and stored on its own:
+  // a forged or contradicting one is refused without its neighbours. A lone beacon gets
+  // its status (204, or the error); a batch gets 204 when every event was kept, else
+  // 200 with { kept, refused: [{ index, status, code, message }] } (a copy of a stored
+  // event counts as kept).
   async function events(req, res) {
-    const refuse = (status, code, reason, message) => {
-      store.refuse(reason);
-      return new HttpError(status, code, message);
-    };
-    const text = await readBody(req, MAX_EVENT_BYTES).catch((e) => {
+    const text = await readBody(req, MAX_BATCH_BYTES).catch((e) => {
       throw e instanceof HttpError ? (store.refuse('too_large'), e) : e;
     });
     let parsed;
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw refuse(400, 'invalid_json', 'not_json', 'the event is not JSON');
+      store.refuse('not_json');
+      throw new HttpError(400, 'invalid_json', 'the event is not JSON');
     }
-    const { event, why } = validEvent(parsed);
-    if (!event) throw refuse(400, 'invalid_event', 'invalid', why);
-    // Only the token vouches for bid, network, price and position; without one the
-    // event is kept only where the config accepts unsigned events, and apart.
-    const trust = verify(keys, event, event.token);
-    if (trust !== 'ok' && !(trust === 'missing' && config.state.settings.acceptUnsigned))
-      throw refuse(403, 'bad_token', `token_${trust}`, `the event's token is ${trust.replace('_', ' ')}`);
-    if (shipper?.full()) throw refuse(503, 'spool_full', 'spool_full', 'the spool is full: ClickHouse is behind');
-    const r = await stored(event, trust === 'ok'); // committed before the answer
-    if (r === STORED) shipper?.noteStored();
-    if (r !== STORED && r !== 'duplicate') throw refuse(409, r, r, `the event contradicts one stored (${r})`);
-    res.writeHead(204, res.cors);
-    res.end();
+    if (!Array.isArray(parsed)) {
+      if (Buffer.byteLength(text) > MAX_EVENT_BYTES) {
+        store.refuse('too_large');
+        throw new HttpError(413, 'too_large', `an event is larger than ${MAX_EVENT_BYTES} bytes`);
+      }
+      const [r] = await keepEvents([parsed]);
+      if (r) throw new HttpError(r.status, r.code, r.message);
+      res.writeHead(204, res.cors);
+      return res.end();
+    }
+    if (!parsed.length || parsed.length > MAX_BATCH_EVENTS) {
+      store.refuse('invalid');
+      throw new HttpError(400, 'invalid_event', `a batch holds 1 to ${MAX_BATCH_EVENTS} events`);
+    }
+    const results = await keepEvents(parsed);
+    const refused = [];
+    results.forEach((r, index) => r && refused.push({ index, ...r }));
+    if (!refused.length) {
+      res.writeHead(204, res.cors);
+      return res.end();
+    }
+    send(res, 200, JSON.stringify({ kept: parsed.length - refused.length, refused }));
+  }
+
+  // Checks and stores events; for each, null when kept (stored, or a copy of one
+  // stored) or { status, code, message } when refused (and counted by reason).
+  async function keepEvents(list) {
+    const out = new Array(list.length).fill(null);
+    const refuse = (i, status, code, reason, message) => {
+      store.refuse(reason);
+      out[i] = { status, code, message };
+    };
+    const full = shipper?.full();
+    const waits = [];
+    list.forEach((item, i) => {
+      const { event, why } = validEvent(item);
+      if (!event) return refuse(i, 400, 'invalid_event', 'invalid', why);
+      // Only the token vouches for bid, network, price and position; without one the
+      // event is kept only where the config accepts unsigned events, and apart.
+      const trust = verify(keys, event, event.token);
+      if (trust !== 'ok' && !(trust === 'missing' && config.state.settings.acceptUnsigned))
+        return refuse(i, 403, 'bad_token', `token_${trust}`, `the event's token is ${trust.replace('_', ' ')}`);
+      if (full) return refuse(i, 503, 'spool_full', 'spool_full', 'the spool is full: ClickHouse is behind');
+      waits.push(stored(event, trust === 'ok').then((r) => [i, r])); // committed before the answer
+    });
+    for (const [i, r] of await Promise.all(waits)) {
+      if (r === STORED) shipper?.noteStored();
+      else if (r !== 'duplicate') refuse(i, 409, r, r, `the event contradicts one stored (${r})`);
+    }
+    return out;
   }
 
   // The report's range: ?from= and ?to= (RFC 3339 or ms since 1970; default the 7 days

@@ -195,7 +195,7 @@ export interface EventMap {
 }
 
 export interface Settings {
-  /** Receives one beacon (JSON text) per attempt. */
+  /** Receives a beacon per attempt (JSON text: a page's beacons as one array when they go together, one alone as an object). */
   reportUrl?: string | null;
   /** How long a timed-out frame is kept to hear a late fill (default: three times its timeout, 1 to 10 s). */
   lateWindowMs?: number | null;
