@@ -368,33 +368,30 @@ test("beacons of a page's waterfalls go together once all have decided; one alon
 });
 
 test('a beacon waiting for its waterfall goes when the page is left, or after 2 s', async () => {
-  await freshPage();
-  await page.evaluate(() => mediation.setConfig({ reportUrl: '/beacon' }));
-  // m2 hangs for 10 s: the no_fill of m1 waits for the waterfall, then for the 2 s.
-  page
-    .evaluate(
-      (o) => mediation.render('slot-a', o),
-      output([mediated('m1', TAGS.noad), mediated('m2', TAGS.hang, 10000)]),
-    )
-    .catch(() => {}); // the page goes before the waterfall ends
-  await until(() => page.evaluate(() => window.events.some((e) => e.name === 'noBid')), 3000, 'the no-fill');
+  // m2 hangs for 10 s: the no_fill of m1 waits for the waterfall, at most 2 s.
+  const noFillThenHang = async () => {
+    await freshPage();
+    await page.evaluate(() => mediation.setConfig({ reportUrl: '/beacon' }));
+    page
+      .evaluate(
+        (o) => mediation.render('slot-a', o),
+        output([mediated('m1', TAGS.noad), mediated('m2', TAGS.hang, 10000)]),
+      )
+      .catch(() => {}); // the page may go before the waterfall ends
+    await until(() => page.evaluate(() => window.events.some((e) => e.name === 'noBid')), 3000, 'the no-fill');
+  };
+  await noFillThenHang();
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(server.beacons.length, 0, 'still waiting');
   await until(() => server.beacons.length === 1, 3000, 'the no-fill after 2 s');
   assert.equal(server.beacons[0].outcome, 'no_fill');
-  // Another waterfall on a page that is then left: its beacon goes with the page.
-  await freshPage();
-  await page.evaluate(() => mediation.setConfig({ reportUrl: '/beacon' }));
-  page
-    .evaluate(
-      (o) => mediation.render('slot-a', o),
-      output([mediated('m1', TAGS.noad), mediated('m2', TAGS.hang, 10000)]),
-    )
-    .catch(() => {});
-  await until(() => page.evaluate(() => window.events.some((e) => e.name === 'noBid')), 3000, 'the no-fill');
+  // On a page that is then left, the beacon goes with the page, before its 2 s.
+  await noFillThenHang();
+  const heard = Date.now(); // the timer would send it 2 s after the no-fill, so after this + 1.9 s
   await page.goto(server.base + '/page.html');
   await until(() => server.beacons.length === 1, 1000, 'the no-fill as the page was left');
   assert.equal(server.beacons[0].bid, 'm1');
+  assert.ok(Date.now() - heard < 1700, `sent as the page went, not by the timer (${Date.now() - heard} ms)`);
 });
 
 test('render asks an ad server with { endpoint, request }', async () => {
