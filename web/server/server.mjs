@@ -59,6 +59,7 @@ const TAG_HOST_FILES = {
   '/noad.js': 'dist/noad.js',
 };
 const MAX_REQUEST_BYTES = 64 * 1024;
+const BARE_PATHS = new Set(['/events', '/auction']);
 const MAX_EVENT_BYTES = 4 * 1024; // one beacon
 const MAX_BATCH_EVENTS = 50; // a batch of beacons
 const MAX_BATCH_BYTES = 64 * 1024; // as much as the browser's sendBeacon takes
@@ -1036,9 +1037,9 @@ export async function startServer({
   // Only the Host names the config lists (by default the loopback ones), with any
   // port: a DNS-rebinding page cannot reach the server under another name.
   const hostName = (req) => (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-  function hostAllowed(req) {
+  function hostAllowed(host) {
     const { hosts, tagHosts } = config.state.settings;
-    return hosts.includes(hostName(req)) || tagHosts.includes(hostName(req));
+    return hosts.includes(host) || tagHosts.includes(host);
   }
   // On a tag host name: the tag host's files and nothing else.
   async function tagHost(req, res, url) {
@@ -1053,16 +1054,15 @@ export async function startServer({
     let url = { pathname: req.url };
     res.cors = {};
     try {
+      // The beacons' and auctions' path as it comes (no query to read); any other parsed.
       try {
-        url = new URL(req.url, 'http://127.0.0.1');
+        url = BARE_PATHS.has(req.url) ? { pathname: req.url } : new URL(req.url, 'http://127.0.0.1');
       } catch {
         throw new HttpError(400, 'bad_request', 'the request target is not a path');
       }
-      if (!hostAllowed(req)) throw new HttpError(421, 'unknown_host', 'this server does not answer to that Host');
-      if (
-        config.state.settings.tagHosts.includes(hostName(req)) &&
-        !config.state.settings.hosts.includes(hostName(req))
-      )
+      const host = hostName(req);
+      if (!hostAllowed(host)) throw new HttpError(421, 'unknown_host', 'this server does not answer to that Host');
+      if (config.state.settings.tagHosts.includes(host) && !config.state.settings.hosts.includes(host))
         return await tagHost(req, res, url);
       res.cors = corsFor(req, url.pathname);
       if (req.method === 'OPTIONS') {
