@@ -441,6 +441,15 @@ test("events: a batch (mediation.js's beacons of a page) keeps each good event a
       ],
     );
     for (const x of r.json.refused) assert.ok(x.message);
+    // A currency nested 30 000 deep (what would overflow the token check's stack) is
+    // refused as invalid, its neighbour kept.
+    const deep = JSON.stringify(event(66)).replace('"cur":"USD"', `"cur":${'['.repeat(30000)}${']'.repeat(30000)}`);
+    const d = await post(s.url, '/events', `[${JSON.stringify(event(67))},${deep}]`);
+    assert.equal(d.status, 200);
+    assert.deepEqual(
+      d.json.refused.map((x) => [x.index, x.code]),
+      [[1, 'invalid_event']],
+    );
     // Whole batches refused: empty, too many events, too large.
     const many = Array.from({ length: 51 }, (_, i) => event(100 + i));
     assert.equal((await post(s.url, '/events', many)).status, 400);
@@ -448,10 +457,10 @@ test("events: a batch (mediation.js's beacons of a page) keeps each good event a
     const huge = await post(s.url, '/events', [event(200, { render_id: 'x'.repeat(70 * 1024) })]);
     assert.equal(huge.status, 413);
     const status = await (await fetch(s.url + '/status.json', admin)).json();
-    assert.equal(status.store.attempts, 2 + 3 + 50);
+    assert.equal(status.store.attempts, 2 + 3 + 1 + 50);
     assert.deepEqual(status.store.refused, {
       conflict: 1,
-      invalid: 2,
+      invalid: 3,
       late_without_timeout: 1,
       token_bad_signature: 1,
       too_large: 1,

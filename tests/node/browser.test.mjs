@@ -367,6 +367,21 @@ test("beacons of a page's waterfalls go together once all have decided; one alon
   assert.equal(JSON.parse(server.beaconRequests[1]).auction_id, 'auc-c', 'a lone beacon is an object');
 });
 
+test('a batch of beacons stays under what sendBeacon takes (60 000 bytes): more go as more requests', async () => {
+  await freshPage();
+  await page.evaluate(() => mediation.setConfig({ reportUrl: '/beacon' }));
+  const long = (i) => `m${i}-${'x'.repeat(1000)}`;
+  const entries = Array.from({ length: 30 }, (_, i) => mediated(long(i), TAGS.noad));
+  await render('slot-a', output([...entries, rtb('r1')]));
+  await until(() => server.beacons.length === 31, 5000, '31 beacons');
+  assert.ok(server.beaconRequests.length >= 2, `${server.beaconRequests.length} requests`);
+  for (const body of server.beaconRequests) assert.ok(body.length <= 60000, `${body.length} bytes`);
+  assert.deepEqual(
+    server.beacons.map((b) => b.position),
+    Array.from({ length: 31 }, (_, i) => i),
+  );
+});
+
 test('a beacon waiting for its waterfall goes when the page is left, or after 2 s', async () => {
   // m2 hangs for 10 s: the no_fill of m1 waits for the waterfall, at most 2 s.
   const noFillThenHang = async () => {
@@ -392,6 +407,11 @@ test('a beacon waiting for its waterfall goes when the page is left, or after 2 
   await until(() => server.beacons.length === 1, 1000, 'the no-fill as the page was left');
   assert.equal(server.beacons[0].bid, 'm1');
   assert.ok(Date.now() - heard < 1700, `sent as the page went, not by the timer (${Date.now() - heard} ms)`);
+  // Beacons waiting when reportUrl changes go where they were meant to, at once.
+  await noFillThenHang();
+  await page.evaluate(() => mediation.setConfig({ reportUrl: '/elsewhere' }));
+  await until(() => server.beacons.length === 1, 1000, 'the no-fill before reportUrl changed');
+  assert.equal(server.beacons[0].outcome, 'no_fill');
 });
 
 test('render asks an ad server with { endpoint, request }', async () => {

@@ -135,6 +135,7 @@ function createMediation(bytesPromise) {
       if (!Object.hasOwn(OPTIONS, k)) throw new TypeError(`mediation.setConfig: unknown option "${k}"`);
       if (!OPTIONS[k](options[k])) throw new TypeError(`mediation.setConfig: ${k} cannot be ${String(options[k])}`);
     }
+    if (Object.hasOwn(options, 'reportUrl')) sendBeacons(); // where they were meant to go
     Object.assign(settings, options);
     if (Object.hasOwn(options, 'tagHost')) {
       const urls = options.tagHost === null ? [] : [].concat(options.tagHost);
@@ -361,12 +362,17 @@ function createMediation(bytesPromise) {
 
   // Beacons wait in one queue and go as one request (an array; one alone goes as an
   // object): once no waterfall of the page is still deciding, 2 s after the first one
-  // waited, at 50, or when the page is hidden or left (what sendBeacon is made for).
-  let beacons = [];
+  // waited, at 50 or near 60 000 bytes (sendBeacon takes 64 KiB), before reportUrl
+  // changes, or when the page is hidden or left (what sendBeacon is made for).
+  let beacons = []; // their JSON texts
+  let beaconBytes = 0;
   let beaconTimer = 0;
   function beacon(record) {
     if (!settings.reportUrl) return;
-    beacons.push(record);
+    const text = JSON.stringify(record);
+    if (beaconBytes + text.length > 6e4) sendBeacons();
+    beacons.push(text);
+    beaconBytes += text.length + 1;
     beaconTimer ||= setTimeout(sendBeacons, 2000);
     beacons[49] ? sendBeacons() : settled();
   }
@@ -375,10 +381,10 @@ function createMediation(bytesPromise) {
     clearTimeout(beaconTimer);
     beaconTimer = 0;
     const url = settings.reportUrl;
-    const body = JSON.stringify(beacons[1] ? beacons : beacons[0]);
-    const n = beacons.length;
+    const body = beacons[1] ? `[${beacons}]` : beacons[0];
     beacons = [];
-    if (!n || !url) return;
+    beaconBytes = 0;
+    if (!body || !url) return;
     try {
       if (navigator.sendBeacon && navigator.sendBeacon(url, body)) return;
     } catch (_) {
@@ -732,6 +738,7 @@ function createMediation(bytesPromise) {
       this.close();
       if (this.shown) closeFrame(this.shown);
       this.shown = null;
+      settled();
     }
   }
 

@@ -712,15 +712,18 @@ export async function startServer({
   }
 
   // Checks and stores events; for each, null when kept (stored, or a copy of one
-  // stored) or { status, code, message } when refused (and counted by reason).
+  // stored) or { status, code, message } when refused (and counted by reason). All are
+  // checked and the refusals counted before any is queued for the group commit, so a
+  // failure there (a 500) leaves no stored event unanswered.
   async function keepEvents(list) {
     const out = new Array(list.length).fill(null);
+    const reasons = [];
     const refuse = (i, status, code, reason, message) => {
-      store.refuse(reason);
+      reasons.push(reason);
       out[i] = { status, code, message };
     };
     const full = shipper?.full();
-    const waits = [];
+    const good = [];
     list.forEach((item, i) => {
       const { event, why } = validEvent(item);
       if (!event) return refuse(i, 400, 'invalid_event', 'invalid', why);
@@ -730,12 +733,17 @@ export async function startServer({
       if (trust !== 'ok' && !(trust === 'missing' && config.state.settings.acceptUnsigned))
         return refuse(i, 403, 'bad_token', `token_${trust}`, `the event's token is ${trust.replace('_', ' ')}`);
       if (full) return refuse(i, 503, 'spool_full', 'spool_full', 'the spool is full: ClickHouse is behind');
-      waits.push(stored(event, trust === 'ok').then((r) => [i, r])); // committed before the answer
+      good.push([i, event, trust === 'ok']);
     });
-    for (const [i, r] of await Promise.all(waits)) {
+    const checked = reasons.length;
+    for (const reason of reasons) store.refuse(reason);
+    // Committed before the answer.
+    const results = await Promise.all(good.map(([, event, verified]) => stored(event, verified)));
+    results.forEach((r, k) => {
       if (r === STORED) shipper?.noteStored();
-      else if (r !== 'duplicate') refuse(i, 409, r, r, `the event contradicts one stored (${r})`);
-    }
+      else if (r !== 'duplicate') refuse(good[k][0], 409, r, r, `the event contradicts one stored (${r})`);
+    });
+    for (const reason of reasons.slice(checked)) store.refuse(reason);
     return out;
   }
 

@@ -130,6 +130,8 @@ export function validEvent(e) {
     if (!isText(e[k])) return { why: `${k} must be a string of at most ${MAX_TEXT} characters` };
   if (e.network !== null && e.network !== undefined && !isText(e.network))
     return { why: 'network must be a string or null' };
+  if (e.cur !== null && e.cur !== undefined && !(typeof e.cur === 'string' && e.cur.length <= 8))
+    return { why: 'cur must be a currency code or null' };
   if (!SOURCES.has(e.source)) return { why: 'source must be mediated or rtb' };
   if (!OUTCOMES.has(e.outcome)) return { why: 'outcome must be filled, no_fill, error, timeout or late' };
   if (!Number.isInteger(e.position) || e.position < 0 || e.position > maxPosition)
