@@ -367,8 +367,14 @@ function createMediation(bytesPromise) {
   let beacons = []; // their JSON texts
   let beaconBytes = 0;
   let beaconTimer = 0;
+  let leaving = false; // listening for the page to be hidden or left (from the first beacon)
   function beacon(record) {
     if (!settings.reportUrl) return;
+    if (!leaving) {
+      leaving = true;
+      addEventListener('pagehide', sendBeacons);
+      document.addEventListener('visibilitychange', () => document.hidden && sendBeacons());
+    }
     const text = JSON.stringify(record);
     if (beaconBytes + text.length > 6e4) sendBeacons();
     beacons.push(text);
@@ -392,8 +398,6 @@ function createMediation(bytesPromise) {
     }
     fetch(url, { method: 'POST', body, keepalive: true, mode: 'no-cors' }).catch(() => {});
   }
-  addEventListener('pagehide', sendBeacons);
-  document.addEventListener('visibilitychange', () => document.hidden && sendBeacons());
 
   function notice(url) {
     if (url) fetch(url, { keepalive: true, mode: 'no-cors', credentials: 'include' }).catch(() => {});
