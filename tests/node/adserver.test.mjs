@@ -465,6 +465,11 @@ test("events: a batch (mediation.js's beacons of a page) keeps each good event a
       token_bad_signature: 1,
       too_large: 1,
     });
+    // Refusals of one reason in a batch are counted together, each of them.
+    const forged = [70, 71, 72].map((i) => ({ ...event(i), price: 500 }));
+    assert.equal((await post(s.url, '/events', forged)).json.refused.length, 3);
+    const after = await (await fetch(s.url + '/status.json', admin)).json();
+    assert.equal(after.store.refused.token_bad_signature, 4);
   } finally {
     await s.close();
   }

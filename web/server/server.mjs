@@ -687,40 +687,38 @@ export async function startServer({
       store.refuse('not_json');
       throw new HttpError(400, 'invalid_json', 'the event is not JSON');
     }
-    if (!Array.isArray(parsed)) {
-      if (Buffer.byteLength(text) > MAX_EVENT_BYTES) {
-        store.refuse('too_large');
-        throw new HttpError(413, 'too_large', `an event is larger than ${MAX_EVENT_BYTES} bytes`);
-      }
-      const [r] = await keepEvents([parsed]);
-      if (r) throw new HttpError(r.status, r.code, r.message);
-      res.writeHead(204, res.cors);
-      return res.end();
+    const one = !Array.isArray(parsed);
+    if (one && Buffer.byteLength(text) > MAX_EVENT_BYTES) {
+      store.refuse('too_large');
+      throw new HttpError(413, 'too_large', `an event is larger than ${MAX_EVENT_BYTES} bytes`);
     }
-    if (!parsed.length || parsed.length > MAX_BATCH_EVENTS) {
+    if (!one && (!parsed.length || parsed.length > MAX_BATCH_EVENTS)) {
       store.refuse('invalid');
       throw new HttpError(400, 'invalid_event', `a batch holds 1 to ${MAX_BATCH_EVENTS} events`);
     }
-    const results = await keepEvents(parsed);
     const refused = [];
-    results.forEach((r, index) => r && refused.push({ index, ...r }));
-    if (!refused.length) {
-      res.writeHead(204, res.cors);
-      return res.end();
-    }
-    send(res, 200, JSON.stringify({ kept: parsed.length - refused.length, refused }));
+    (await keepEvents(one ? [parsed] : parsed)).forEach((r, index) => r && refused.push({ index, ...r }));
+    if (one && refused.length) throw new HttpError(refused[0].status, refused[0].code, refused[0].message);
+    if (refused.length) return send(res, 200, JSON.stringify({ kept: parsed.length - refused.length, refused }));
+    res.writeHead(204, res.cors);
+    res.end();
   }
 
   // Checks and stores events; for each, null when kept (stored, or a copy of one
-  // stored) or { status, code, message } when refused (and counted by reason). All are
-  // checked and the refusals counted before any is queued for the group commit, so a
-  // failure there (a 500) leaves no stored event unanswered.
+  // stored) or { status, code, message } when refused (and counted by reason, one
+  // counter update a reason). All are checked and their refusals counted before any is
+  // queued for the group commit, so a failure there (a 500) leaves no stored event
+  // unanswered.
   async function keepEvents(list) {
     const out = new Array(list.length).fill(null);
-    const reasons = [];
+    const counts = new Map(); // reason -> how many
     const refuse = (i, status, code, reason, message) => {
-      reasons.push(reason);
+      counts.set(reason, (counts.get(reason) ?? 0) + 1);
       out[i] = { status, code, message };
+    };
+    const countRefusals = () => {
+      counts.forEach((n, reason) => store.refuse(reason, n));
+      counts.clear();
     };
     const full = shipper?.full();
     const good = [];
@@ -735,15 +733,14 @@ export async function startServer({
       if (full) return refuse(i, 503, 'spool_full', 'spool_full', 'the spool is full: ClickHouse is behind');
       good.push([i, event, trust === 'ok']);
     });
-    const checked = reasons.length;
-    for (const reason of reasons) store.refuse(reason);
+    countRefusals();
     // Committed before the answer.
     const results = await Promise.all(good.map(([, event, verified]) => stored(event, verified)));
     results.forEach((r, k) => {
       if (r === STORED) shipper?.noteStored();
       else if (r !== 'duplicate') refuse(good[k][0], 409, r, r, `the event contradicts one stored (${r})`);
     });
-    for (const reason of reasons.slice(checked)) store.refuse(reason);
+    countRefusals();
     return out;
   }
 

@@ -230,7 +230,7 @@ export function openStore(dataDir) {
     (auction_id, imp_id, position, kind, outcome, render_id, bid, network, source, latency_ms, price, verified, ts)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const count = db.prepare(
-    'INSERT INTO refused (reason, n) VALUES (?, 1) ON CONFLICT (reason) DO UPDATE SET n = n + 1',
+    'INSERT INTO refused (reason, n) VALUES (?, ?) ON CONFLICT (reason) DO UPDATE SET n = n + excluded.n',
   );
   // The attempts as the engine's stats document, built by SQLite in one string.
   const asJson = db
@@ -355,9 +355,9 @@ export function openStore(dataDir) {
     add: (e, { verified = true, now = Date.now() } = {}) => add(e, verified, now),
     // [[event, { verified, now }], ...] -> results, in one transaction.
     addBatch,
-    // Counts a refused event by its reason (counters, not rows: a flood costs nothing).
-    refuse(reason) {
-      count.run(String(reason).slice(0, 64));
+    // Counts n refused events by their reason (counters, not rows: a flood costs nothing).
+    refuse(reason, n = 1) {
+      count.run(String(reason).slice(0, 64), n);
     },
     // Counts the bids an auction rejected for consent: [{ network, bid, detail, n }]
     // of one hour (now), in one transaction.
