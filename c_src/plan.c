@@ -30,11 +30,15 @@ static void appraise(med_plan_item *it) {
   it->detail = NULL;
   if (!l) return;
   it->fill = it->p = ((double)l->fills + 1.0) / ((double)l->attempts + 2.0);
-  if (l->suggested_cpm >= 0 && l->confidence >= MED_PLAN_MIN_CONFIDENCE) {
-    /* A counted fill pays the network's eCPM on the share of fills it counts. */
+  if (l->suggested_cpm >= 0 && l->confidence > 0) {
+    /* A counted fill pays the network's eCPM on the share of fills it counts. A
+     * suggestion less sure than MED_PLAN_MIN_CONFIDENCE is weighed against the entered
+     * CPM by its confidence: w = confidence / MED_PLAN_MIN_CONFIDENCE. */
     double v = (double)l->suggested_cpm * (1.0 - (double)l->discrepancy / 1e6);
+    double w = (double)l->confidence / MED_PLAN_MIN_CONFIDENCE;
+    if (w < 1) v = w * v + (1 - w) * (double)b->cpm;
     it->value = v < 0 ? 0 : (int64_t)(v + 0.5);
-    it->from_reports = 1;
+    it->from_reports = w < 1 ? 2 : 1;
   }
 }
 
@@ -110,7 +114,7 @@ static int least_known(const med_plan_item *items, uint32_t n) {
   int best = -1;
   int64_t fewest = 0;
   for (uint32_t i = 0; i < n; i++) {
-    if (items[i].from_reports) continue;
+    if (items[i].from_reports == 1) continue;
     int64_t att = items[i].bid->learned ? items[i].bid->learned->attempts : 0;
     if (best < 0 || att < fewest) best = (int)i, fewest = att;
   }
@@ -145,7 +149,7 @@ int64_t med_plan_run(med_plan_item *items, uint32_t n, const med_plan_limits *li
     if (items[i].value > rtb) kept[nkept++] = i;
     else {
       items[i].why = "below_rtb";
-      items[i].detail = items[i].from_reports ? "what it really pays (networks' reports) is no more than the RTB bid"
+      items[i].detail = items[i].from_reports == 1 ? "what it really pays (networks' reports) is no more than the RTB bid"
                                               : "its CPM is no more than the RTB bid";
     }
   }

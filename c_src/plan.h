@@ -16,8 +16,9 @@
  * dynamic programming on a grid of MED_PLAN_STEPS budget steps, for the
  * MED_PLAN_MAX_BIDS bids of largest p (v - R).
  *
- * A bid with no confident suggestion is planned at its entered CPM; if that CPM is too
- * low it would never be tried, so never learned. An exploring auction (config
+ * A bid with no suggestion is planned at its entered CPM, one with a suggestion less
+ * sure than MED_PLAN_MIN_CONFIDENCE at the two weighed by that confidence; if that is
+ * too low it would never be tried, so never learned. An exploring auction (config
  * explore_share of them, chosen by a hash of the request and imp ids, so the same
  * auction always plans the same) tries first the eligible bid of that kind with the
  * fewest attempts, then plans the rest in what is left. No allocation beyond the arena
@@ -34,7 +35,8 @@
 enum {
   MED_PLAN_MAX_BIDS = 16,         /* bids the planner weighs; the rest are "not_worth" */
   MED_PLAN_STEPS = 60,            /* budget grid: a timeout costs ceil(t / (budget / 60)) steps */
-  MED_PLAN_MIN_CONFIDENCE = 500000, /* millionths: a suggestion this sure replaces the CPM */
+  MED_PLAN_MIN_CONFIDENCE = 500000, /* millionths: a suggestion this sure replaces the CPM;
+                                       a less sure one is weighed with it */
   MED_PLAN_MIN_FILLS = 20           /* fills before the latency points choose the timeout */
 };
 
@@ -42,7 +44,7 @@ typedef struct {
   const med_mbid *bid; /* in: an eligible mediated bid */
   /* out */
   int64_t value;      /* micro-units: what one counted fill pays */
-  int from_reports;   /* value is the suggestion, net of discrepancy */
+  int from_reports;   /* 1: value is the suggestion, net of discrepancy; 2: weighed with the CPM */
   double fill;        /* chance of a fill at all: (fills + 1) / (attempts + 2) */
   double p;           /* chance of a fill within timeout_ms */
   int32_t timeout_ms; /* planned: the one chosen; else the entered one */

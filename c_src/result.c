@@ -131,7 +131,9 @@ static void write_plan(med_out *o, const med_plan_item *it) {
   key(o, "plan");
   med_out_lit(o, "{\"value\":");
   med_out_micros(o, it->value);
-  med_out_cstr(o, it->from_reports ? ",\"value_from\":\"reports\"" : ",\"value_from\":\"cpm\"");
+  static const char *const from[] = {",\"value_from\":\"cpm\"", ",\"value_from\":\"reports\"",
+                                      ",\"value_from\":\"reports_and_cpm\""};
+  med_out_cstr(o, from[it->from_reports]);
   med_out_lit(o, ",\"fill\":");
   med_out_micros(o, (int64_t)(it->fill * 1e4 + 0.5) * 100);
   med_out_lit(o, ",\"p\":");

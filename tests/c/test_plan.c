@@ -50,12 +50,21 @@ int main(void) {
   CHECK_STR(it[3].why, "below_rtb");
   CHECK(fabs(it[1].fill - 0.5) < 1e-12 && fabs(it[3].fill - 301.0 / 1002.0) < 1e-12);
 
-  /* A suggestion below the confidence bar is not used: a is planned at its CPM, 3.00, and
-   * with the budget to itself: 0.5 x 3 + 0.5 x 1 = 2.0 beats b then c (1.572). */
-  la.confidence = 499999;
+  /* A suggestion less sure than 0.5 is weighed with the CPM: at confidence 0.25,
+   * w = 0.5 and a is worth 0.5 x 1.50 + 0.5 x 3.00 = 2.25. a (36 steps) then c at
+   * 300 ms (18 steps): 0.5 x 2.25 + 0.5 x (0.72 x 1.2 + 0.28 x 1) = 1.697, against
+   * a then c at 100 ms 1.665, a alone 1.625, b then c 1.572; a and b do not fit. */
+  la.confidence = 250000;
   med_plan_item it2[4] = {{.bid = &a}, {.bid = &b}, {.bid = &c}, {.bid = &d}};
-  CHECK(plan(it2, 4, 1000000, 1000, 2, 0, order, &n) >= 2000000);
-  CHECK(n >= 1 && order[0] == 0 && !it2[0].from_reports);
+  CHECK(plan(it2, 4, 1000000, 1000, 2, 0, order, &n) == 1697000);
+  CHECK(n == 2 && order[0] == 0 && order[1] == 2 && it2[2].timeout_ms == 300);
+  CHECK(it2[0].value == 2250000 && it2[0].from_reports == 2);
+  /* Just under the bar the suggestion all but replaces the CPM: no jump at 0.5. */
+  la.confidence = 499999;
+  med_plan_item it2b[1] = {{.bid = &a}};
+  CHECK(plan(it2b, 1, 0, 1000, 4, 0, order, &n) > 0 && it2b[0].value == 1500003 && it2b[0].from_reports == 2);
+  la.confidence = 0;
+  CHECK(plan(it2b, 1, 0, 1000, 4, 0, order, &n) > 0 && it2b[0].value == 3000000 && it2b[0].from_reports == 0);
   la.confidence = 900000;
 
   /* Fewer than 20 fills: the latency points are not trusted; only the entered timeout. */

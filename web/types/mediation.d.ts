@@ -11,7 +11,7 @@ export type MediatedReason =
 export interface PlanView {
   /** What one counted fill pays, in the config currency per 1000. */
   value: number;
-  value_from: 'reports' | 'cpm';
+  value_from: 'reports' | 'cpm' | 'reports_and_cpm';
   /** Chance of a fill at all, and within `timeout_ms`. */
   fill: number;
   p: number;
