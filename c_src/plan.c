@@ -148,9 +148,12 @@ int64_t med_plan_run(med_plan_item *items, uint32_t n, const med_plan_limits *li
     if ((int)i == first) continue;
     if (items[i].value > rtb) kept[nkept++] = i;
     else {
+      static const char *const no_more[] = {
+          "its CPM is no more than the RTB bid",
+          "what it really pays (networks' reports) is no more than the RTB bid",
+          "its CPM and what its networks' reports say, weighed, are no more than the RTB bid"};
       items[i].why = "below_rtb";
-      items[i].detail = items[i].from_reports == 1 ? "what it really pays (networks' reports) is no more than the RTB bid"
-                                              : "its CPM is no more than the RTB bid";
+      items[i].detail = no_more[items[i].from_reports];
     }
   }
   uint32_t cand[MED_PLAN_MAX_BIDS], tmp[MED_PLAN_MAX_BIDS];

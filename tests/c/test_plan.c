@@ -66,6 +66,15 @@ int main(void) {
   la.confidence = 0;
   CHECK(plan(it2b, 1, 0, 1000, 4, 0, order, &n) > 0 && it2b[0].value == 3000000 && it2b[0].from_reports == 0);
   la.confidence = 900000;
+  /* Weighed below the RTB bid: CPM 1.20, suggestion 0.50 at confidence 0.25:
+   * 0.5 x 0.50 + 0.5 x 1.20 = 0.85 <= 1.00. */
+  med_learned lw = {100, 50, 0, {0}, {0}, 500000, 250000, 0};
+  med_mbid w = bid(1200000, 400, &lw);
+  med_plan_item it2c[1] = {{.bid = &w}};
+  CHECK(plan(it2c, 1, 1000000, 1000, 4, 0, order, &n) == 1000000 && n == 0);
+  CHECK(it2c[0].value == 850000);
+  CHECK_STR(it2c[0].why, "below_rtb");
+  CHECK_STR(it2c[0].detail, "its CPM and what its networks' reports say, weighed, are no more than the RTB bid");
 
   /* Fewer than 20 fills: the latency points are not trusted; only the entered timeout. */
   lc.fills = 19;
