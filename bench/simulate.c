@@ -453,7 +453,7 @@ static void run(const market *m, int optimize, int64_t impressions, int64_t per_
     int64_t today = FIRST_DAY + t / per_day;
     int new_day = t % per_day == 0;
     if (new_day || (t % per_day) % per_hour == 0) {
-      if (optimize && new_day && t) learn_reports(&g, m, l, today, o);
+      if (optimize == LEARN && new_day && t) learn_reports(&g, m, l, today, o); /* perfect knows already */
       config_doc(&cfg, m, l, optimize, today);
       load(&g, &cfg);
       day_text(today, day);
